@@ -1,0 +1,174 @@
+import CBLAS
+
+/// Sequences packed back to back for one forward pass: no padding at all, so the dense layers
+/// see exactly the real tokens and attention runs per sequence over its own keys only.
+struct PackedBatch {
+    /// Token ids of all sequences, concatenated.
+    var ids: [Int32] = []
+    /// Each sequence's first row in `ids` and its length.
+    var sequences: [(start: Int, length: Int)] = []
+
+    mutating func append(_ tokenIDs: [Int]) {
+        sequences.append((ids.count, tokenIDs.count))
+        for id in tokenIDs { ids.append(Int32(truncatingIfNeeded: id)) }
+    }
+
+    mutating func removeAll() {
+        ids.removeAll(keepingCapacity: true)
+        sequences.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The BERT encoder forward pass plus sentence pooling, on CBLAS. Stateless apart from the weights,
+/// so one instance serves every thread; each call brings its own `Workspace`.
+struct BERTEncoder: Sendable {
+    let weights: BERTWeights
+
+    /// Computes one sentence vector per sequence of `batch`.
+    /// - Parameters:
+    ///   - batch: packed token ids; each sequence must be non-empty and at most `maxSequenceLength` long.
+    ///   - workspace: scratch owned by the calling thread.
+    ///   - output: receives `batch.sequences.count` row-major vectors of `hiddenSize` floats, each
+    ///     pooled and (if the model says so) L2-normalised; `rowFor(k)` is where sequence k goes.
+    func encode(
+        _ batch: PackedBatch, workspace ws: Workspace, output: UnsafeMutablePointer<Float>, rowFor: (Int) -> Int
+    ) {
+        let c = weights.configuration
+        let tokens = batch.ids.count
+        ws.reserve(tokens: tokens)
+        embed(batch, into: ws.hidden)
+        for layer in weights.layers {
+            attentionBlock(layer, batch, ws)
+            feedForwardBlock(layer, tokens, ws)
+        }
+        for (k, sequence) in batch.sequences.enumerated() {
+            pool(ws.hidden + sequence.start * c.hiddenSize, length: sequence.length, into: output + rowFor(k) * c.hiddenSize)
+        }
+    }
+
+    /// Word + position + token-type(0) embeddings, then LayerNorm.
+    private func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
+        let c = weights.configuration
+        let h = c.hiddenSize
+        for sequence in batch.sequences {
+            for position in 0..<sequence.length {
+                let row = x + (sequence.start + position) * h
+                let word = weights.wordEmbeddings + Int(batch.ids[sequence.start + position]) * h
+                let place = weights.positionEmbeddings + position * h
+                let type = weights.tokenTypeEmbeddings
+                for j in 0..<h { row[j] = word[j] + place[j] + type[j] }
+                Kernels.layerNorm(row, count: h, gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta, epsilon: c.layerNormEpsilon)
+            }
+        }
+    }
+
+    /// Self-attention, output projection, residual and LayerNorm; the result replaces `ws.hidden`.
+    private func attentionBlock(_ layer: LayerWeights, _ batch: PackedBatch, _ ws: Workspace) {
+        let c = weights.configuration
+        let h = c.hiddenSize
+        let d = c.headSize
+        let tokens = batch.ids.count
+        let x = ws.hidden
+        let qkv = ws.qkv
+        broadcast(layer.qkvBias, rows: tokens, width: 3 * h, into: qkv)
+        Self.linear(x, rows: tokens, inputs: h, weight: layer.qkv, outputs: 3 * h, into: qkv, accumulate: true)
+
+        let scale = 1 / Float(d).squareRoot()
+        let ld = Int32(3 * h)
+        for sequence in batch.sequences {
+            let n = sequence.length
+            let n32 = Int32(n)
+            for head in 0..<c.headCount {
+                let q = qkv + sequence.start * 3 * h + head * d
+                let k = q + h
+                let v = q + 2 * h
+                // scores[n × n] = scale · Q Kᵀ, one head at a time
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, n32, n32, Int32(d), scale, q, ld, k, ld, 0, ws.scores, n32)
+                for row in 0..<n { Kernels.softmax(ws.scores + row * n, count: n) }
+                // context[n × d] = P V, written into this head's columns
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, n32, Int32(d), n32, 1, ws.scores, n32, v, ld, 0,
+                    ws.context + sequence.start * h + head * d, Int32(h))
+            }
+        }
+        // residual = x + bias + context · Woᵀ, then LayerNorm
+        addBias(layer.attentionOutBias, to: x, rows: tokens, width: h, into: ws.residual)
+        Self.linear(ws.context, rows: tokens, inputs: h, weight: layer.attentionOut, outputs: h, into: ws.residual, accumulate: true)
+        for row in 0..<tokens {
+            Kernels.layerNorm(ws.residual + row * h, count: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEpsilon)
+        }
+        ws.swapHiddenAndResidual()
+    }
+
+    /// GELU feed-forward, residual and LayerNorm, in row blocks; the result replaces `ws.hidden`.
+    private func feedForwardBlock(_ layer: LayerWeights, _ tokens: Int, _ ws: Workspace) {
+        let c = weights.configuration
+        let h = c.hiddenSize
+        let inner = c.intermediateSize
+        var first = 0
+        while first < tokens {
+            let rows = min(Workspace.feedForwardRows, tokens - first)
+            let x = ws.hidden + first * h
+            let out = ws.residual + first * h
+            broadcast(layer.upBias, rows: rows, width: inner, into: ws.feedForward)
+            Self.linear(x, rows: rows, inputs: h, weight: layer.up, outputs: inner, into: ws.feedForward, accumulate: true)
+            Kernels.gelu(ws.feedForward, count: rows * inner)
+            addBias(layer.downBias, to: x, rows: rows, width: h, into: out)
+            Self.linear(ws.feedForward, rows: rows, inputs: inner, weight: layer.down, outputs: h, into: out, accumulate: true)
+            for row in 0..<rows {
+                Kernels.layerNorm(out + row * h, count: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEpsilon)
+            }
+            first += rows
+        }
+        ws.swapHiddenAndResidual()
+    }
+
+    /// Mean or CLS pooling of one sequence's rows, then optional L2 normalisation.
+    private func pool(_ rows: UnsafePointer<Float>, length: Int, into out: UnsafeMutablePointer<Float>) {
+        let c = weights.configuration
+        let h = c.hiddenSize
+        switch c.pooling {
+        case .cls:
+            out.update(from: rows, count: h)
+        case .mean:
+            for j in 0..<h {
+                var sum = 0.0
+                for r in 0..<length { sum += Double(rows[r * h + j]) }
+                out[j] = Float(sum / Double(length))
+            }
+        }
+        guard c.normalize else { return }
+        var squares = 0.0
+        for j in 0..<h { squares += Double(out[j]) * Double(out[j]) }
+        let inverse = Float(1 / max(squares.squareRoot(), 1e-12))
+        for j in 0..<h { out[j] *= inverse }
+    }
+
+    /// out[r] = bias for every row.
+    private func broadcast(_ bias: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (out + r * width).update(from: bias, count: width) }
+    }
+
+    /// out[r] = x[r] + bias for every row.
+    private func addBias(
+        _ bias: UnsafePointer<Float>, to x: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            let src = x + r * width
+            let dst = out + r * width
+            for j in 0..<width { dst[j] = src[j] + bias[j] }
+        }
+    }
+
+    /// out[rows × outputs] (+)= input[rows × inputs] · weightᵀ, weight row-major [outputs × inputs].
+    @inline(__always)
+    static func linear(
+        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, outputs: Int,
+        into out: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, input,
+            Int32(inputs), weight, Int32(inputs), accumulate ? 1 : 0, out, Int32(outputs))
+    }
+}
