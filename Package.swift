@@ -50,6 +50,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Benchmark of the native embedder (not a test): bench/embed.sh runs it.
+        .executableTarget(name: "hq-bench-embed", dependencies: ["HQEmbedding"], path: "bench/embed", swiftSettings: strict),
 
         .testTarget(name: "HQStorageTests", dependencies: ["HQStorage"], swiftSettings: strict),
         .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
