@@ -75,6 +75,17 @@ struct TokenizerTests {
         #expect(encoded.tokenCount <= 256)
     }
 
+    @Test(
+        "characters whose category changed after the tokenizers tables behave as in tokenizers",
+        arguments: [
+            ("x\u{1171E}y", [101, 1060, 2100, 102]),  // Mn in old tables, Mc since Unicode 16: stripped
+            ("x\u{166D}y", [101, 1060, 100, 1061, 102]),  // Po in old tables, So now: split off
+            ("x\u{0891}y", [101, 100, 102]),  // assigned after the old tables: an ordinary character
+        ])
+    func unicodeVersionDifferences(_ text: String, _ ids: [Int]) {
+        #expect(Self.tokenizer.encode(text).ids == ids)
+    }
+
     @Test("token count stops at the limit")
     func countLimit() {
         let text = String(repeating: "word ", count: 1000)

@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// Sequences packed back to back for one forward pass: no padding at all, so the dense layers
 /// see exactly the real tokens and attention runs per sequence over its own keys only.
@@ -30,16 +31,20 @@ struct BERTEncoder: Sendable {
     ///   - workspace: scratch owned by the calling thread.
     ///   - output: receives `batch.sequences.count` row-major vectors of `hiddenSize` floats, each
     ///     pooled and (if the model says so) L2-normalised; `rowFor(k)` is where sequence k goes.
+    ///   - splitColumns: compute each dense product as two column halves on two threads (for small
+    ///     batches, where single-threaded sgemm is bound by streaming the weights).
     func encode(
-        _ batch: PackedBatch, workspace ws: Workspace, output: UnsafeMutablePointer<Float>, rowFor: (Int) -> Int
+        _ batch: PackedBatch, workspace ws: Workspace, output: UnsafeMutablePointer<Float>, splitColumns: Bool = false,
+        rowFor: (Int) -> Int
     ) {
         let c = weights.configuration
+        let linear = splitColumns ? Self.linearSplit : Self.linear
         let tokens = batch.ids.count
         ws.reserve(tokens: tokens)
         embed(batch, into: ws.hidden)
         for layer in weights.layers {
-            attentionBlock(layer, batch, ws)
-            feedForwardBlock(layer, tokens, ws)
+            attentionBlock(layer, batch, ws, linear)
+            feedForwardBlock(layer, tokens, ws, linear)
         }
         for (k, sequence) in batch.sequences.enumerated() {
             pool(ws.hidden + sequence.start * c.hiddenSize, length: sequence.length, into: output + rowFor(k) * c.hiddenSize)
@@ -63,7 +68,7 @@ struct BERTEncoder: Sendable {
     }
 
     /// Self-attention, output projection, residual and LayerNorm; the result replaces `ws.hidden`.
-    private func attentionBlock(_ layer: LayerWeights, _ batch: PackedBatch, _ ws: Workspace) {
+    private func attentionBlock(_ layer: LayerWeights, _ batch: PackedBatch, _ ws: Workspace, _ linear: Linear) {
         let c = weights.configuration
         let h = c.hiddenSize
         let d = c.headSize
@@ -71,7 +76,7 @@ struct BERTEncoder: Sendable {
         let x = ws.hidden
         let qkv = ws.qkv
         broadcast(layer.qkvBias, rows: tokens, width: 3 * h, into: qkv)
-        Self.linear(x, rows: tokens, inputs: h, weight: layer.qkv, outputs: 3 * h, into: qkv, accumulate: true)
+        linear(x, tokens, h, layer.qkv, 3 * h, qkv)
 
         let scale = 1 / Float(d).squareRoot()
         let ld = Int32(3 * h)
@@ -94,7 +99,7 @@ struct BERTEncoder: Sendable {
         }
         // residual = x + bias + context · Woᵀ, then LayerNorm
         addBias(layer.attentionOutBias, to: x, rows: tokens, width: h, into: ws.residual)
-        Self.linear(ws.context, rows: tokens, inputs: h, weight: layer.attentionOut, outputs: h, into: ws.residual, accumulate: true)
+        linear(ws.context, tokens, h, layer.attentionOut, h, ws.residual)
         for row in 0..<tokens {
             Kernels.layerNorm(ws.residual + row * h, count: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEpsilon)
         }
@@ -102,7 +107,7 @@ struct BERTEncoder: Sendable {
     }
 
     /// GELU feed-forward, residual and LayerNorm, in row blocks; the result replaces `ws.hidden`.
-    private func feedForwardBlock(_ layer: LayerWeights, _ tokens: Int, _ ws: Workspace) {
+    private func feedForwardBlock(_ layer: LayerWeights, _ tokens: Int, _ ws: Workspace, _ linear: Linear) {
         let c = weights.configuration
         let h = c.hiddenSize
         let inner = c.intermediateSize
@@ -112,10 +117,10 @@ struct BERTEncoder: Sendable {
             let x = ws.hidden + first * h
             let out = ws.residual + first * h
             broadcast(layer.upBias, rows: rows, width: inner, into: ws.feedForward)
-            Self.linear(x, rows: rows, inputs: h, weight: layer.up, outputs: inner, into: ws.feedForward, accumulate: true)
+            linear(x, rows, h, layer.up, inner, ws.feedForward)
             Kernels.gelu(ws.feedForward, count: rows * inner)
             addBias(layer.downBias, to: x, rows: rows, width: h, into: out)
-            Self.linear(ws.feedForward, rows: rows, inputs: inner, weight: layer.down, outputs: h, into: out, accumulate: true)
+            linear(ws.feedForward, rows, inner, layer.down, h, out)
             for row in 0..<rows {
                 Kernels.layerNorm(out + row * h, count: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEpsilon)
             }
@@ -161,14 +166,52 @@ struct BERTEncoder: Sendable {
         }
     }
 
-    /// out[rows × outputs] (+)= input[rows × inputs] · weightᵀ, weight row-major [outputs × inputs].
-    @inline(__always)
+    /// `out[rows × outputs] += input[rows × inputs] · weightᵀ`, weight row-major `[outputs × inputs]`.
+    typealias Linear = (
+        _ input: UnsafePointer<Float>, _ rows: Int, _ inputs: Int, _ weight: UnsafePointer<Float>, _ outputs: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) -> Void
+
+    /// One sgemm (BLAS may thread it).
     static func linear(
-        _ input: UnsafePointer<Float>, rows: Int, inputs: Int, weight: UnsafePointer<Float>, outputs: Int,
-        into out: UnsafeMutablePointer<Float>, accumulate: Bool
+        _ input: UnsafePointer<Float>, _ rows: Int, _ inputs: Int, _ weight: UnsafePointer<Float>, _ outputs: Int,
+        _ out: UnsafeMutablePointer<Float>
     ) {
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, input,
-            Int32(inputs), weight, Int32(inputs), accumulate ? 1 : 0, out, Int32(outputs))
+        linearColumns(input, rows, inputs, weight, outputs, out, columns: 0..<outputs)
     }
+
+    /// Two sgemms over the left and right column halves, on two threads: each streams half the weights.
+    static func linearSplit(
+        _ input: UnsafePointer<Float>, _ rows: Int, _ inputs: Int, _ weight: UnsafePointer<Float>, _ outputs: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) {
+        let half = (outputs / 2 + 15) & ~15
+        let pointers = SplitPointers(input: input, weight: weight, out: out)
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let columns = part == 0 ? 0..<half : half..<outputs
+            linearColumns(pointers.input, rows, inputs, pointers.weight, outputs, pointers.out, columns: columns)
+        }
+    }
+
+    @inline(__always)
+    private static func linearColumns(
+        _ input: UnsafePointer<Float>, _ rows: Int, _ inputs: Int, _ weight: UnsafePointer<Float>, _ outputs: Int,
+        _ out: UnsafeMutablePointer<Float>, columns: Range<Int>
+    ) {
+        guard !columns.isEmpty else { return }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns.count), Int32(inputs), 1, input,
+            Int32(inputs), weight + columns.lowerBound * inputs, Int32(inputs), 1, out + columns.lowerBound,
+            Int32(outputs))
+    }
+}
+
+/// Operands shared by the two halves of a split product.
+///
+/// `@unchecked Sendable`: both halves read `input` and `weight` and write disjoint columns of `out`;
+/// `concurrentPerform` returns only after both finish.
+private struct SplitPointers: @unchecked Sendable {
+    let input: UnsafePointer<Float>
+    let weight: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Float>
 }

@@ -13,6 +13,9 @@ final class EncoderEngine: @unchecked Sendable {
     private let queue = DispatchQueue(label: "hq.embedding.native", qos: .userInitiated)
     private let workspaces: [Workspace]
 
+    /// Up to this many tokens in a lone batch, products are split by columns rather than BLAS-threaded.
+    static let splitColumnsMaxTokens = 64
+
     init(encoder: BERTEncoder, configuration: NativeEmbedder.Configuration) {
         self.encoder = encoder
         self.configuration = configuration
@@ -38,8 +41,12 @@ final class EncoderEngine: @unchecked Sendable {
         defer { output.deallocate() }
 
         let lanes = min(configuration.threads, batches.count)
-        // One batch: let BLAS use every core instead; several: one BLAS thread per lane.
-        openblas_set_num_threads(Int32(lanes == 1 ? configuration.threads : 1))
+        // Several batches: one lane per core, single-threaded BLAS. One small batch (a query): split each
+        // product's columns over two threads, since streaming the weights dominates. One large batch:
+        // let BLAS thread it.
+        let splitColumns = lanes == 1 && configuration.threads > 1
+            && encoded.reduce(0) { $0 + $1.tokenCount } <= Self.splitColumnsMaxTokens
+        openblas_set_num_threads(Int32(lanes == 1 && !splitColumns ? configuration.threads : 1))
         let next = Atomic<Int>(0)
         let sendableOutput = SendablePointer(output)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
@@ -51,7 +58,9 @@ final class EncoderEngine: @unchecked Sendable {
                 batch.removeAll()
                 for index in batches[b] { batch.append(encoded[index].ids) }
                 let members = batches[b]
-                encoder.encode(batch, workspace: workspace, output: sendableOutput.pointer) { members[$0] }
+                encoder.encode(batch, workspace: workspace, output: sendableOutput.pointer, splitColumns: splitColumns) {
+                    members[$0]
+                }
             }
         }
         return texts.indices.map { i in

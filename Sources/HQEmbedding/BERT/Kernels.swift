@@ -64,7 +64,9 @@ enum Kernels {
     /// degree-7 Taylor polynomial on |r| ≤ ln2/2. Inputs below −87 give ≈1e-38 rather than 0.
     @inline(__always)
     static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87), upperBound: Vector(repeating: 88))
+        // Compare-and-blend rather than `clamped`/`pointwiseMin`, which the optimizer leaves as calls.
+        var clamped = x.replacing(with: -87, where: x .< -87)
+        clamped.replace(with: 88, where: clamped .> 88)
         // Adding 1.5·2^23 rounds to an integer in the low mantissa bits (round-to-nearest).
         let shifter = Vector(repeating: 12_582_912)
         let shifted = clamped * 1.442_695_04 + shifter
@@ -133,7 +135,8 @@ enum Kernels {
         var maxVector = Vector(repeating: -.infinity)
         var j = 0
         while j < vectorEnd {
-            maxVector = pointwiseMax(maxVector, load(s + j))
+            let v = load(s + j)
+            maxVector.replace(with: v, where: v .> maxVector)
             j += 8
         }
         var maximum = maxVector.max()

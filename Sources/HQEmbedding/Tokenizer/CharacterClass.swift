@@ -71,7 +71,8 @@ enum CharacterClass {
         let v = scalar.value
         switch v {
         case 0x166D, 0x111C9: return .otherPunctuation
-        case 0x1734: return .nonspacingMark
+        // U+1734 was Mn in the old tables; U+1171E was Mn until Unicode 16 made it Mc.
+        case 0x1734, 0x1171E: return .nonspacingMark
         default: break
         }
         if isTokenizersUnassigned(v) { return .unassigned }
