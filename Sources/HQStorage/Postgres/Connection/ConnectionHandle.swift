@@ -309,14 +309,23 @@ final class ConnectionHandle: @unchecked Sendable {
         return try outcome.get()
     }
 
-    /// Whether the connection is still usable, without a round trip: reads whatever the server sent
-    /// while idle (a restart sends a FATAL and closes the socket), which libpq turns into a bad status.
+    /// Whether the connection is still usable, without a round trip when nothing arrived while idle.
+    ///
+    /// A server that terminates a session (restart, `pg_terminate_backend`) sends a FATAL error and
+    /// closes the socket. `PQconsumeInput` only notices the close on the read after the message, so
+    /// when unsolicited data arrived, wait briefly for that end-of-file before trusting the session.
     func checkAliveOnQueue() -> Bool {
         guard let connection, PQstatus(connection) == CONNECTION_OK else { return false }
-        guard let readable = try? Self.waitReadable(PQsocket(connection), timeoutMilliseconds: 0) else { return false }
-        if readable {
+        var timeout: Int32 = 0
+        for _ in 0..<3 {
+            guard let readable = try? Self.waitReadable(PQsocket(connection), timeoutMilliseconds: timeout) else {
+                return false
+            }
+            guard readable else { break }
             guard PQconsumeInput(connection) == 1 else { return false }
+            _ = PQisBusy(connection)  // parses what arrived, so a FATAL error is processed
             _ = drainNotifications(connection)
+            timeout = 20
         }
         return PQstatus(connection) == CONNECTION_OK
     }
