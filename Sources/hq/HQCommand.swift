@@ -5,5 +5,9 @@ struct HQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hq",
         abstract: "HQ Search: the knowledge engine of HQ.",
-        subcommands: [])
+        discussion: """
+            Configuration comes from the environment (flags override): HQ_DATABASE_URL or DATABASE_URL \
+            (default: an embedded PostgreSQL under HQ_HOME, ~/.local/share/hq), HQ_MODEL_DIR, HQ_EMBED_URL.
+            """,
+        subcommands: [DBCommand.self])
 }

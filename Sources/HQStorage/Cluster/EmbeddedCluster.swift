@@ -1,0 +1,289 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The PostgreSQL cluster `hq` manages itself when no database URL is configured.
+///
+/// One cluster per `HQ_HOME`: `initdb` on first start, the server bound to a Unix socket private to its
+/// owner plus a port on 127.0.0.1 (password auth), a database named `hq`. As root the server runs as the
+/// unprivileged `hq-postgres` user. Start and stop are serialised across processes by a lock file, so
+/// concurrent `hq` commands that start the database on demand do not race.
+public struct EmbeddedCluster: Sendable {
+    public let configuration: ClusterConfiguration
+
+    public init(configuration: ClusterConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// What `hq db status` reports.
+    public struct Status: Sendable, Equatable {
+        public var initialized: Bool
+        public var running: Bool
+        public var pid: Int32?
+        public var port: Int?
+        public var dataDirectory: String
+        public var socketDirectory: String
+    }
+
+    /// Reads the server state from `postmaster.pid` without spawning a process.
+    public func status() -> Status {
+        let config = configuration
+        let initialized = FileManager.default.fileExists(atPath: config.dataDirectory + "/PG_VERSION")
+        var status = Status(
+            initialized: initialized, running: false, pid: nil, port: savedState()?.port,
+            dataDirectory: config.dataDirectory, socketDirectory: config.socketDirectory)
+        guard let pidFile = try? String(contentsOfFile: config.dataDirectory + "/postmaster.pid", encoding: .utf8)
+        else { return status }
+        let lines = pidFile.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let pid = lines.first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }), pid > 0 else {
+            return status
+        }
+        // kill(pid, 0) succeeds (or fails with EPERM for another user's process) when the server lives.
+        if kill(pid, 0) == 0 || errno == EPERM {
+            status.running = true
+            status.pid = pid
+            if lines.count > 3, let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) { status.port = port }
+        }
+        return status
+    }
+
+    /// Initialises (first time) and starts the cluster; returns when it accepts connections and the
+    /// `hq` database exists. Does nothing when it already runs.
+    @discardableResult
+    public func start() throws -> Status {
+        try checkInstalled()
+        return try withLock {
+            var current = status()
+            if current.running, let port = current.port {
+                try ensureDatabase(port: port)
+                return current
+            }
+            try prepareDirectories()
+            if !current.initialized { try initialize() }
+            let port = try choosePort()
+            try writeServerConfiguration(port: port)
+            try saveState(ClusterState(port: port, password: savedState()?.password ?? ""))
+            let result = try Subprocess.run(
+                configuration.binary("pg_ctl"),
+                ["-D", configuration.dataDirectory, "-l", configuration.logFile, "-w", "-t", "60", "start"],
+                as: configuration.serverUser)
+            current = status()
+            guard result.status == 0, current.running else {
+                throw ClusterError(
+                    .startFailed, "PostgreSQL did not start: \(lastLines(of: result.output, 5))",
+                    hint: "see \(configuration.logFile)")
+            }
+            try ensureDatabase(port: port)
+            return current
+        }
+    }
+
+    /// Stops the server (fast shutdown: open transactions roll back, data is safe).
+    public func stop() throws {
+        try withLock {
+            guard status().running else { return }
+            let result = try Subprocess.run(
+                configuration.binary("pg_ctl"),
+                ["-D", configuration.dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
+                as: configuration.serverUser)
+            if result.status != 0 && status().running {
+                throw ClusterError(.toolFailed, "pg_ctl stop failed: \(lastLines(of: result.output, 3))")
+            }
+        }
+    }
+
+    /// A libpq connection URL over the private Unix socket (trusted for the owning user only).
+    public func socketURL() throws -> String {
+        let state = status()
+        guard state.running, let port = state.port else {
+            throw ClusterError(.notRunning, "the embedded database is not running", hint: "run: hq db start")
+        }
+        return "postgresql:///\(configuration.databaseName)?host=\(percentEncode(configuration.socketDirectory))"
+            + "&port=\(port)&user=hq"
+    }
+
+    /// A libpq connection URL over TCP on 127.0.0.1, with the cluster's generated password.
+    public func tcpURL() throws -> String {
+        let state = status()
+        guard state.running, let port = state.port, let password = savedState()?.password, !password.isEmpty else {
+            throw ClusterError(.notRunning, "the embedded database is not running", hint: "run: hq db start")
+        }
+        return "postgresql://hq:\(password)@127.0.0.1:\(port)/\(configuration.databaseName)"
+    }
+
+    // MARK: - Steps
+
+    private func checkInstalled() throws {
+        let postgres = configuration.binary("postgres")
+        guard FileManager.default.isExecutableFile(atPath: postgres) else {
+            throw ClusterError(
+                .notInstalled, "PostgreSQL is not installed at \(configuration.postgresDirectory)",
+                hint: "run scripts/setup, or set HQ_PG_DIR, or set HQ_DATABASE_URL to use an existing database")
+        }
+        if let user = configuration.serverUser, getpwnam(user) == nil {
+            throw ClusterError(
+                .notInstalled, "the system user \(user) that runs PostgreSQL for root does not exist",
+                hint: "run scripts/setup as root")
+        }
+    }
+
+    private func prepareDirectories() throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: configuration.home, withIntermediateDirectories: true)
+        for directory in [configuration.clusterDirectory, configuration.socketDirectory] {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try own(directory, mode: 0o700)
+        }
+    }
+
+    private func initialize() throws {
+        let password = Self.randomPassword()
+        let pwfile = configuration.clusterDirectory + "/initdb.pw"
+        try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: pwfile))
+        try own(pwfile, mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: pwfile) }
+        let result = try Subprocess.run(
+            configuration.binary("initdb"),
+            [
+                "-D", configuration.dataDirectory, "-U", "hq", "--pwfile", pwfile, "-E", "UTF8",
+                "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
+            ],
+            as: configuration.serverUser)
+        guard result.status == 0 else {
+            throw ClusterError(.toolFailed, "initdb failed: \(lastLines(of: result.output, 5))")
+        }
+        // Trust only on the socket (its directory is 0700, so only the owner reaches it); passwords on TCP.
+        let hba = """
+            # Written by hq. The socket directory is private to the cluster owner.
+            local   all  all                 trust
+            host    all  all  127.0.0.1/32   scram-sha-256
+            host    all  all  ::1/128        scram-sha-256
+
+            """
+        try writeOwned(configuration.dataDirectory + "/pg_hba.conf", hba)
+        let mainConf = configuration.dataDirectory + "/postgresql.conf"
+        let existing = (try? String(contentsOfFile: mainConf, encoding: .utf8)) ?? ""
+        try writeOwned(mainConf, existing + "\ninclude_if_exists = 'hq.conf'\n")
+        try saveState(ClusterState(port: 0, password: password))
+    }
+
+    private func writeServerConfiguration(port: Int) throws {
+        let conf = """
+            # Written by hq on every start; edit postgresql.conf for your own settings.
+            port = \(port)
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = '\(configuration.socketDirectory)'
+            unix_socket_permissions = 0700
+            max_connections = 100
+            shared_buffers = 256MB
+            work_mem = 16MB
+            maintenance_work_mem = 512MB
+            max_parallel_maintenance_workers = 2
+            password_encryption = scram-sha-256
+
+            """
+        try writeOwned(configuration.dataDirectory + "/hq.conf", conf)
+    }
+
+    private func ensureDatabase(port: Int) throws {
+        let result = try Subprocess.run(
+            configuration.binary("createdb"),
+            ["-h", configuration.socketDirectory, "-p", String(port), "-U", "hq", configuration.databaseName],
+            as: configuration.serverUser)
+        if result.status != 0 && !result.output.contains("already exists") {
+            throw ClusterError(.toolFailed, "createdb failed: \(lastLines(of: result.output, 3))")
+        }
+    }
+
+    /// Keeps the recorded port when it is free; otherwise derives one from the cluster path and probes.
+    private func choosePort() throws -> Int {
+        if let saved = savedState()?.port, saved > 0, Self.portIsFree(saved) { return saved }
+        let base = 20_000 + Int(StableHash.value(configuration.clusterDirectory) % 20_000)
+        for offset in 0..<200 {
+            let port = 20_000 + (base - 20_000 + offset) % 20_000
+            if Self.portIsFree(port) { return port }
+        }
+        throw ClusterError(.startFailed, "no free TCP port on 127.0.0.1 for the embedded database")
+    }
+
+    // MARK: - Helpers
+
+    private func withLock<T>(_ body: () throws -> T) throws -> T {
+        try FileManager.default.createDirectory(atPath: configuration.home, withIntermediateDirectories: true)
+        let fd = open(configuration.lockFile, O_CREAT | O_RDWR, 0o600)
+        guard fd >= 0 else {
+            throw ClusterError(.permission, "cannot open \(configuration.lockFile)", hint: "check HQ_HOME permissions")
+        }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Makes `path` belong to the server user (when root delegates) with `mode`.
+    private func own(_ path: String, mode: mode_t) throws {
+        if let user = configuration.serverUser, let pw = getpwnam(user) {
+            guard chown(path, pw.pointee.pw_uid, pw.pointee.pw_gid) == 0 else {
+                throw ClusterError(.permission, "cannot give \(path) to \(user)")
+            }
+        }
+        chmod(path, mode)
+    }
+
+    private func writeOwned(_ path: String, _ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        try own(path, mode: 0o600)
+    }
+
+    private func savedState() -> ClusterState? {
+        guard let data = FileManager.default.contents(atPath: configuration.stateFile) else { return nil }
+        return try? JSONDecoder().decode(ClusterState.self, from: data)
+    }
+
+    private func saveState(_ state: ClusterState) throws {
+        let data = try JSONEncoder().encode(state)
+        try data.write(to: URL(fileURLWithPath: configuration.stateFile), options: .atomic)
+        chmod(configuration.stateFile, 0o600)
+    }
+
+    private static func randomPassword() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
+    static func portIsFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return bound == 0
+    }
+
+    private func lastLines(of text: String, _ count: Int) -> String {
+        text.split(separator: "\n").suffix(count).joined(separator: " | ")
+    }
+
+    private func percentEncode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "&=?")))
+            ?? text
+    }
+}
+
+/// What `hq` remembers about its cluster between runs (`$HQ_HOME/cluster.json`, mode 0600).
+struct ClusterState: Codable {
+    var port: Int
+    var password: String
+}

@@ -1,0 +1,48 @@
+import Foundation
+import HQStorage
+
+/// Everything `hq` reads from the environment, in one place (library code never reads it).
+struct AppEnvironment {
+    let variables: [String: String]
+    let cluster: ClusterConfiguration
+
+    init(variables: [String: String] = ProcessInfo.processInfo.environment) {
+        self.variables = variables
+        self.cluster = ClusterConfiguration.resolve(environment: variables)
+    }
+
+    /// `HQ_DATABASE_URL`, else `DATABASE_URL`; nil means the embedded cluster.
+    var externalDatabaseURL: String? {
+        for key in ["HQ_DATABASE_URL", "DATABASE_URL"] {
+            if let value = variables[key], !value.trimmingCharacters(in: .whitespaces).isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// The connection URL to use, starting the embedded cluster on demand when no URL is configured.
+    func databaseURL(startIfNeeded: Bool = true) throws -> String {
+        if let external = externalDatabaseURL { return external }
+        let cluster = EmbeddedCluster(configuration: cluster)
+        if startIfNeeded && !cluster.status().running {
+            try cluster.start()
+        }
+        return try cluster.socketURL()
+    }
+
+    /// The repository's files (`db/migrations`, `models/`) for a binary at `.build/<config>/hq`, or the
+    /// current directory as a fallback. `HQ_ROOT` overrides.
+    var projectRoot: String {
+        if let root = variables["HQ_ROOT"], !root.isEmpty { return root }
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            if FileManager.default.fileExists(atPath: dir.path + "/db/migrations") { return dir.path }
+            dir = dir.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath
+    }
+
+    var migrationsDirectory: String {
+        variables["HQ_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? projectRoot + "/db/migrations"
+    }
+}
