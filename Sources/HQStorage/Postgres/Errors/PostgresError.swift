@@ -61,6 +61,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         self.hint = hint.map(Redaction.redact)
     }
 
+    /// An encoding error, for custom ``PostgresEncodable`` types. Do not put the value in `message`.
+    public static func encoding(_ message: String) -> PostgresError { PostgresError(.encoding, message: message) }
+
+    /// A decoding error, for custom ``PostgresDecodable`` types.
+    public static func decoding(_ message: String) -> PostgresError { PostgresError(.decoding, message: message) }
+
     /// True when the connection is gone and a new one is needed (kind ``Kind/connectionLost`` or
     /// SQLSTATE class 08, or the server terminating the session: 57P01…57P03).
     public var isConnectionLost: Bool {

@@ -102,21 +102,16 @@ public final class PostgresPool: Sendable {
     }
 
     private func release(_ connection: PostgresConnection) async {
-        switch connection.handle.sessionStatus {
-        case .idle:
-            break
-        case .inTransaction:
-            // The body left a transaction open (it threw between BEGIN and COMMIT): end it here
-            // so the next user starts clean.
+        if connection.handle.sessionStatus == .inTransaction {
+            // The body left a transaction open (it threw between BEGIN and COMMIT): end it here so
+            // the next user starts clean.
             _ = try? await connection.handle.run(cancellable: false) { try $0.executeSimpleOnQueue("ROLLBACK") }
-        case .broken, .closed:
-            break
         }
-        if connection.isClosed || connection.handle.sessionStatus != .idle {
+        guard connection.handle.sessionStatus == .idle else {
             await connection.close()
             await state.releaseSlot()
-        } else if let rejected = await state.giveBack(connection) {
-            await rejected.close()
+            return
         }
+        if let rejected = await state.giveBack(connection) { await rejected.close() }
     }
 }
