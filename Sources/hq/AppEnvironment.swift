@@ -1,5 +1,6 @@
 import Foundation
 import HQStorage
+import Logging
 
 /// Everything `hq` reads from the environment, in one place (library code never reads it).
 struct AppEnvironment {
@@ -44,5 +45,36 @@ struct AppEnvironment {
 
     var migrationsDirectory: String {
         variables["HQ_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? projectRoot + "/db/migrations"
+    }
+}
+
+extension AppEnvironment {
+    /// A logger writing to stderr at `HQ_LOG_LEVEL` (default `warning`).
+    var logger: Logger {
+        var logger = Logger(label: "hq")
+        logger.logLevel = variables["HQ_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+        return logger
+    }
+
+    /// Runs `body` on one connection to the configured database, closing it afterwards.
+    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let url = try CLIError.wrap { try databaseURL() }
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(PostgresConfiguration(url), logger: logger)
+        } catch let error as PostgresError {
+            throw CLIError("cannot connect to the database: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status")
+        }
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch let error as MigrationError {
+            await connection.close()
+            throw CLIError(error.message, hint: error.hint)
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 }

@@ -7,7 +7,7 @@ struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database: the embedded PostgreSQL cluster, or the one HQ_DATABASE_URL names.",
-        subcommands: [Start.self, Stop.self, Status.self, URLCommand.self, Bundle.self, Psql.self])
+        subcommands: [Start.self, Stop.self, Status.self, URLCommand.self, Migrate.self, Bundle.self, Psql.self])
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the embedded cluster (initialising it the first time).")
