@@ -7,8 +7,8 @@ import Logging
 ///
 /// `@unchecked Sendable` invariant: the `PGconn` and every property marked *queue-confined* are only
 /// touched by work running on `queue` (one job at a time), so no two threads use the connection at
-/// once, as libpq requires. The `PGcancel` object and the status snapshot are the exceptions,
-/// guarded by `lock`, because cancellation and pool health checks come from other threads.
+/// once, as libpq requires. The cancel token and the status snapshot are the exceptions, guarded
+/// by `lock`, because cancellation and pool health checks come from other threads.
 /// Blocking libpq calls therefore never run on Swift's cooperative thread pool.
 final class ConnectionHandle: @unchecked Sendable {
     /// What the pool needs to know about a connection between uses.
@@ -28,7 +28,7 @@ final class ConnectionHandle: @unchecked Sendable {
 
     // Guarded by `lock`.
     private let lock = NSLock()
-    private var cancelObject: OpaquePointer?
+    private var cancelToken: CancelToken?
     private var operationInFlight = false
     private var status: SessionStatus = .closed
     private var closeRequested = false
@@ -42,7 +42,6 @@ final class ConnectionHandle: @unchecked Sendable {
     }
 
     deinit {
-        if let cancelObject { PQfreeCancel(cancelObject) }
         if let connection { PQfinish(connection) }
     }
 
@@ -108,18 +107,13 @@ final class ConnectionHandle: @unchecked Sendable {
         lock.withLock { status = current }
     }
 
-    /// Asks the server to cancel the running statement. `PQcancel` is documented thread-safe and
-    /// opens its own short connection, so it runs off the connection's queue (which is blocked in
-    /// the statement) and off the cooperative pool.
+    /// Asks the server to cancel the running statement. `PQcancel` opens its own short connection,
+    /// so it runs on a global queue: off the connection's queue (busy with the statement) and off
+    /// the cooperative pool, without holding the lock.
     private func requestCancel() {
         DispatchQueue.global().async {
-            self.lock.withLock {
-                guard self.operationInFlight, let cancelObject = self.cancelObject else { return }
-                var message = [CChar](repeating: 0, count: 256)
-                if PQcancel(cancelObject, &message, Int32(message.count)) == 0 {
-                    self.logger.debug("postgres cancel request failed")
-                }
-            }
+            guard let token = self.lock.withLock({ self.operationInFlight ? self.cancelToken : nil }) else { return }
+            if !token.cancel() { self.logger.debug("postgres cancel request failed") }
         }
     }
 
@@ -148,23 +142,17 @@ final class ConnectionHandle: @unchecked Sendable {
         }
         PQsetNoticeProcessor(connection, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
         self.connection = connection
-        refreshCancelObject()
+        refreshCancelToken()
         logger.debug("postgres connected", metadata: ["pid": "\(PQbackendPID(connection))"])
     }
 
-    private func refreshCancelObject() {
-        let fresh = connection.flatMap { PQgetCancel($0) }
-        lock.withLock {
-            if let cancelObject { PQfreeCancel(cancelObject) }
-            cancelObject = fresh
-        }
+    private func refreshCancelToken() {
+        let fresh = connection.flatMap { CancelToken(connection: $0) }
+        lock.withLock { cancelToken = fresh }
     }
 
     func closeOnQueue() {
-        lock.withLock {
-            if let cancelObject { PQfreeCancel(cancelObject) }
-            cancelObject = nil
-        }
+        lock.withLock { cancelToken = nil }
         if let connection { PQfinish(connection) }
         connection = nil
     }
@@ -177,7 +165,7 @@ final class ConnectionHandle: @unchecked Sendable {
         guard let connection else { return false }
         PQreset(connection)
         guard PQstatus(connection) == CONNECTION_OK else { return false }
-        refreshCancelObject()
+        refreshCancelToken()
         for channel in listenedChannels {
             guard (try? executeSimpleOnQueue("LISTEN \(PostgresQuery.quoteIdentifier(channel))")) != nil else { return false }
         }
