@@ -53,7 +53,13 @@ let package = Package(
         // Benchmark of the native embedder (not a test): bench/embed.sh runs it.
         .executableTarget(name: "hq-bench-embed", dependencies: ["HQEmbedding"], path: "bench/embed", swiftSettings: strict),
 
-        .testTarget(name: "HQStorageTests", dependencies: ["HQStorage"], swiftSettings: strict),
+        // Shared by the integration test targets: the embedded test database, fixture paths.
+        .target(
+            name: "HQTestSupport",
+            dependencies: ["HQStorage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
+        .testTarget(name: "HQStorageTests", dependencies: ["HQStorage", "HQTestSupport"], swiftSettings: strict),
         .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
     ]
 )

@@ -43,6 +43,7 @@ public struct MigrationRunner: Sendable {
     /// Applies every file in order regardless of what is recorded (used to prove idempotency).
     public func applyAll(_ connection: PostgresConnection) async throws {
         try await createMissingRoles(connection)
+        try await createRecordTable(connection)
         for migration in migrations.migrations {
             try await apply(migration, on: connection)
         }
@@ -69,15 +70,7 @@ public struct MigrationRunner: Sendable {
 
     private func migrateLocked(_ connection: PostgresConnection) async throws -> [(name: String, outcome: Outcome)] {
         try await createMissingRoles(connection)
-        try await connection.execute(
-            script: """
-                CREATE TABLE IF NOT EXISTS public._yourhq_migrations (
-                    version integer PRIMARY KEY,
-                    name text NOT NULL,
-                    checksum text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
-                )
-                """)
+        try await createRecordTable(connection)
         var recorded: [Int: String] = [:]
         for row in try await connection.query("SELECT version, checksum FROM public._yourhq_migrations") {
             let (version, checksum) = try row.decode((Int32, String).self)
@@ -98,6 +91,18 @@ public struct MigrationRunner: Sendable {
             outcomes.append((migration.name, outcome))
         }
         return outcomes
+    }
+
+    private func createRecordTable(_ connection: PostgresConnection) async throws {
+        try await connection.execute(
+            script: """
+                CREATE TABLE IF NOT EXISTS public._yourhq_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
     }
 
     private func apply(_ migration: Migration, on connection: PostgresConnection) async throws {

@@ -10,6 +10,12 @@ public struct Migration: Sendable, Equatable {
 
     /// HQ's runner checksum: the first 16 hex characters of the SHA-256 of the file text.
     public var checksum: String { String(SHA256.hex(Array(sql.utf8)).prefix(16)) }
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
 }
 
 /// The ordered migrations of a `db/migrations` folder.

@@ -1,5 +1,6 @@
 import Foundation
 import HQStorage
+import HQTestSupport
 import Testing
 
 extension PostgresIntegration {

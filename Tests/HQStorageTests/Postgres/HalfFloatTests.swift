@@ -1,4 +1,5 @@
 import HQStorage
+import HQTestSupport
 import Testing
 
 /// The halfvec codec's binary16 conversion, checked against the standard library's `Float16`

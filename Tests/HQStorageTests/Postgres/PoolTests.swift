@@ -1,5 +1,6 @@
 import Foundation
 import HQStorage
+import HQTestSupport
 import Testing
 
 extension PostgresIntegration {
@@ -99,7 +100,7 @@ extension PostgresIntegration {
         @Test("after a server restart, a direct connection reports the loss and the pool carries on",
               .enabled(if: TestDatabase.canRestartServer))
         func restart() async throws {
-            let configuration = try await TestDatabase.configuration(applicationName: "hq-restart")
+            let configuration = try await TestDatabase.isolatedConfiguration(applicationName: "hq-restart")
             let pool = PostgresPool(configuration: configuration, maxConnections: 3, logger: TestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<3 { group.addTask { _ = try await pool.query("SELECT pg_sleep(0.05)::text") } }
@@ -108,7 +109,7 @@ extension PostgresIntegration {
             let direct = try await PostgresConnection.connect(configuration, logger: TestDatabase.logger)
             #expect(try scalar(Int.self, await direct.query("SELECT 1")) == 1)
 
-            try await TestDatabase.restartServer()
+            try await TestDatabase.restartIsolatedServer()
 
             let error = await #expect(throws: PostgresError.self) { try await direct.query("SELECT 1") }
             #expect(error?.isConnectionLost == true)

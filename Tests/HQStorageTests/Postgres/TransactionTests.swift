@@ -1,4 +1,5 @@
 import HQStorage
+import HQTestSupport
 import Testing
 
 extension PostgresIntegration {

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import HQStorage
+import HQTestSupport
 
 /// All suites that talk to the server nest in this one so they run one at a time: the restart test
 /// drops every session, and the pool tests count backends.
