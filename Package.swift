@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C foundations: each imported by exactly one Swift module.
@@ -36,16 +37,40 @@ let package = Package(
             name: "HQStorage",
             dependencies: ["CPostgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // Embedding: the Embedder abstraction and the native BERT encoder on CBLAS.
+        // HTTP client over libcurl (the only importer of CCurl): embedding providers, file fetches, LLMs.
+        .target(
+            name: "HQNet",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Embedding: the Embedder abstraction, the native BERT encoder on CBLAS, HTTP providers.
         .target(
             name: "HQEmbedding",
-            dependencies: ["CBLAS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CBLAS", "HQNet", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Indexing: extraction, chunking, leased workers, bulk re-indexing, ingest.
+        .target(
+            name: "HQIndexing",
+            dependencies: ["HQStorage", "HQEmbedding", "HQNet", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Search: the retrieval pipeline (candidates, fusion, exact rerank, MMR, grouping, snippets), eval.
+        .target(
+            name: "HQSearch",
+            dependencies: ["HQStorage", "HQEmbedding", "HQIndexing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // HTTP server (`hq serve`): embeddings now, search and agent routes as they land.
+        .target(
+            name: "HQServer",
+            dependencies: [
+                "HQEmbedding", "HQSearch", "HQStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
 
         .executableTarget(
             name: "hq",
             dependencies: [
-                "HQStorage", "HQEmbedding",
+                "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -61,5 +86,12 @@ let package = Package(
 
         .testTarget(name: "HQStorageTests", dependencies: ["HQStorage", "HQTestSupport"], swiftSettings: strict),
         .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
+        .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQServer", "HQTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HQSearchTests", dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport"],
+            swiftSettings: strict),
     ]
 )

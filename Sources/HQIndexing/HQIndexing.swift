@@ -1,0 +1,1 @@
+// HQIndexing: see Package.swift for what this module owns.

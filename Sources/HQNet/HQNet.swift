@@ -1,0 +1,1 @@
+// HQNet: see Package.swift for what this module owns.

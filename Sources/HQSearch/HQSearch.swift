@@ -1,0 +1,1 @@
+// HQSearch: see Package.swift for what this module owns.

@@ -1,0 +1,1 @@
+// HQServer: see Package.swift for what this module owns.
