@@ -1,1 +1,0 @@
-// HQNet: see Package.swift for what this module owns.
