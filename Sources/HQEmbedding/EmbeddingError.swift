@@ -29,6 +29,7 @@ public struct EmbeddingError: Error, CustomStringConvertible, Sendable {
         /// A remote embedding service could not be reached or answered with an error.
         public static let serviceUnavailable = Code(.serviceUnavailable)
 
+        /// The code's name, e.g. `integrityMismatch`.
         public var description: String { value.rawValue }
     }
 
@@ -50,6 +51,7 @@ public struct EmbeddingError: Error, CustomStringConvertible, Sendable {
         self.hint = hint
     }
 
+    /// `code: context (hint)`; safe to log and show, as it never holds embedded text.
     public var description: String {
         if let hint { return "\(code): \(context) (\(hint))" }
         return "\(code): \(context)"

@@ -31,8 +31,11 @@ public final class NativeEmbedder: Embedder {
         public init() {}
     }
 
+    /// The model id stored with every vector, e.g. `sentence-transformers/all-MiniLM-L6-v2`.
     public let modelID: String
+    /// Vector length (the model's hidden size, 384 for all-MiniLM-L6-v2).
     public let dimensions: Int
+    /// Longest input in tokens, `[CLS]`/`[SEP]` included (256 for all-MiniLM-L6-v2).
     public let maxTokens: Int
     /// The model's tokenizer, for counting and cutting text in model tokens.
     public let tokenizer: WordPieceTokenizer

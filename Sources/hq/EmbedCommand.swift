@@ -38,7 +38,8 @@ struct EmbedCommand: AsyncParsableCommand {
 
         let directory = modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? ModelLocator.defaultDirectory(
-                environment: ProcessInfo.processInfo.environment, executablePath: CommandLine.arguments.first,
+                environment: ProcessInfo.processInfo.environment,
+                executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first,
                 currentDirectory: FileManager.default.currentDirectoryPath)
         var logger = Logger(label: "hq.embed")
         logger.logLevel = .warning
