@@ -1,1 +1,0 @@
-// HQServer: see Package.swift for what this module owns.
