@@ -1,1 +1,0 @@
-// HQIndexing: see Package.swift for what this module owns.

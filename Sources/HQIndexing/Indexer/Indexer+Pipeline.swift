@@ -1,0 +1,192 @@
+import Foundation
+import HQEmbedding
+import HQStorage
+import Logging
+
+/// A leased batch after extraction and chunking.
+struct ExtractedBatch: Sendable {
+    /// Sources to write, with chunks; vectors filled by `embed`.
+    var sources: [PreparedSource] = []
+    /// Counts of sources already settled (unchanged, failed extraction).
+    var summary = IndexRunSummary()
+    /// Existing vectors by (content hash, model).
+    var existing: [VectorKey: [Float]] = [:]
+    var isEmpty: Bool { sources.isEmpty && summary.sources == 0 }
+    var leasedIDs: [UUID] { sources.map(\.source.id) }
+}
+
+extension Indexer {
+    /// Lease → extract/chunk (next batch) ‖ embed (this batch) ‖ write (previous batch): three batches in flight at
+    /// most, so memory stays bounded while the embedder is kept busy.
+    func runPipeline(progress: (@Sendable (IndexProgress) -> Void)?) async throws -> IndexRunSummary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var summary = IndexRunSummary()
+        var writing: Task<IndexRunSummary, any Error>?
+        var current = try await leaseAndExtract()
+        defer { writing?.cancel() }
+        do {
+            while !current.isEmpty {
+                async let next = leaseAndExtract()
+                var embedded = current
+                let embedSummary = await embed(&embedded)
+                if let writing { summary.add(try await writing.value) }
+                summary.add(current.summary)
+                summary.add(embedSummary)
+                let batch = embedded
+                writing = Task { try await self.write(batch) }
+                do {
+                    current = try await next
+                } catch {
+                    summary.add(try await writing!.value)
+                    writing = nil
+                    throw error
+                }
+                summary.seconds = (clock.now - start).seconds
+                if let progress {
+                    let remaining = (try? await queue.pendingCount(sourceType: configuration.sourceType)) ?? 0
+                    progress(IndexProgress(summary: summary, remaining: remaining))
+                }
+            }
+            if let writing { summary.add(try await writing.value) }
+            writing = nil
+        } catch {
+            // Give back what was leased but not written (graceful shutdown, database errors), without counting
+            // the attempt; the write in flight finishes on its own.
+            if let writing { _ = try? await writing.value }
+            writing = nil
+            let leased = current.leasedIDs
+            try? await Task { try await self.queue.release(leased) }.value
+            throw error
+        }
+        summary.seconds = (clock.now - start).seconds
+        if let progress { progress(IndexProgress(summary: summary, remaining: (try? await queue.pendingCount(sourceType: configuration.sourceType)) ?? 0)) }
+        return summary
+    }
+
+    /// Leases a batch, settles unchanged sources, extracts and chunks the rest, loads their reusable vectors.
+    func leaseAndExtract() async throws -> ExtractedBatch {
+        try Task.checkCancellation()
+        let leased = try await queue.lease(
+            limit: configuration.batchSize, leaseSeconds: configuration.leaseSeconds, sourceType: configuration.sourceType)
+        var batch = ExtractedBatch()
+        guard !leased.isEmpty else { return batch }
+        let modelIDs = models.map(\.modelID)
+        var unchanged: [(id: UUID, seq: Int64, hash: String)] = []
+        for source in leased {
+            let hash = source.sourceHash(models: modelIDs, chunking: configuration.chunking, maxTokens: chunker.maxTokens)
+            if hash == source.chunkSourceHash && source.indexedModel == finishModel {
+                unchanged.append((source.id, source.changeSeq, hash))
+                continue
+            }
+            do {
+                let text = try await extractor.extract(source.content)
+                let chunks = chunker.chunks(of: text, title: source.title)
+                batch.sources.append(PreparedSource(source: source, sourceHash: hash, method: text.method, chunks: chunks, vectors: [:]))
+            } catch {
+                await recordFailure(source, reason: "\(error)", into: &batch.summary)
+            }
+        }
+        if !unchanged.isEmpty {
+            let done = try await queue.finishUnchanged(unchanged, model: finishModel, method: "unchanged")
+            batch.summary.unchanged += done.count
+            batch.summary.stale += unchanged.count - done.count
+        }
+        batch.existing = try await queue.existingVectors(sources: batch.sources.map(\.source.id), models: modelIDs)
+        return batch
+    }
+
+    /// Fills every chunk's vectors: reused by (content hash, model), else embedded (each distinct text once).
+    /// Sources whose embedding fails are recorded as failed attempts and dropped from the batch.
+    func embed(_ batch: inout ExtractedBatch) async -> IndexRunSummary {
+        var summary = IndexRunSummary()
+        var failed: [UUID: String] = [:]
+        for model in models {
+            var missing: [String: String] = [:]  // hash → input
+            var order: [String] = []
+            for prepared in batch.sources {
+                for chunk in prepared.chunks where batch.existing[VectorKey(hash: chunk.contentHash, model: model.modelID)] == nil {
+                    if missing.updateValue(chunk.embeddingInput, forKey: chunk.contentHash) == nil { order.append(chunk.contentHash) }
+                }
+            }
+            var start = 0
+            while start < order.count {
+                let slice = Array(order[start..<min(order.count, start + configuration.embedBatchSize)])
+                start += slice.count
+                do {
+                    let vectors = try await model.embed(slice.map { missing[$0]! })
+                    guard vectors.count == slice.count, vectors.allSatisfy({ $0.count == 384 }) else {
+                        throw IndexingError(.embeddingFailed, "\(model.modelID) returned \(vectors.count) vectors for \(slice.count) texts")
+                    }
+                    for (hash, vector) in zip(slice, vectors) { batch.existing[VectorKey(hash: hash, model: model.modelID)] = vector }
+                    summary.embedderTexts += slice.count
+                } catch {
+                    let reason = error is IndexingError ? "\(error)" : "\(IndexingError(.embeddingFailed, "\(model.modelID): \(error)"))"
+                    logger.warning("embedding failed", metadata: ["model": "\(model.modelID)", "error": "\(reason)"])
+                    let hashes = Set(slice)
+                    for prepared in batch.sources where prepared.chunks.contains(where: { hashes.contains($0.contentHash) }) {
+                        failed[prepared.source.id] = reason
+                    }
+                }
+            }
+            summary.embeddedChunks += order.count
+        }
+        var kept: [PreparedSource] = []
+        for var prepared in batch.sources {
+            if let reason = failed[prepared.source.id] {
+                await recordFailure(prepared.source, reason: reason, into: &summary)
+                continue
+            }
+            for model in models {
+                prepared.vectors[model.modelID] = prepared.chunks.map {
+                    batch.existing[VectorKey(hash: $0.contentHash, model: model.modelID)]!
+                }
+            }
+            kept.append(prepared)
+        }
+        batch.sources = kept
+        batch.existing = [:]
+        return summary
+    }
+
+    /// Writes each source's chunk set in its own transaction.
+    func write(_ batch: ExtractedBatch) async throws -> IndexRunSummary {
+        var summary = IndexRunSummary()
+        let writer = ChunkSetWriter(pool: pool, finishModel: finishModel, dimensions: 384)
+        for prepared in batch.sources {
+            do {
+                switch try await writer.write(prepared, liveModel: embedder.modelID) {
+                case .written:
+                    summary.indexed += 1
+                    summary.chunks += prepared.chunks.count
+                case .stale:
+                    summary.stale += 1
+                }
+            } catch is ChunkSetWriter.StaleWrite {
+                summary.stale += 1
+            } catch let error as PostgresError where error.kind == .server || error.kind == .encoding {
+                // A row the server refused (e.g. a constraint): this source fails, the batch goes on.
+                await recordFailure(prepared.source, reason: "write failed: \(error)", into: &summary)
+            }
+        }
+        return summary
+    }
+
+    func recordFailure(_ source: LeasedSource, reason: String, into summary: inout IndexRunSummary) async {
+        do {
+            let outcome = try await queue.fail(source.id, seq: source.changeSeq, error: reason)
+            switch outcome {
+            case "failed": summary.failed += 1
+            case "retry": summary.retrying += 1
+            default: summary.stale += 1
+            }
+            logger.warning("source failed", metadata: ["source": "\(source.id)", "outcome": "\(outcome)", "error": "\(reason)"])
+        } catch {
+            logger.error("cannot record a failure", metadata: ["source": "\(source.id)", "error": "\(error)"])
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,115 @@
+public import Foundation
+public import HQEmbedding
+public import HQStorage
+public import Logging
+
+/// Turns pending documents and assets into chunks and vectors: leases sources, extracts, chunks, embeds only the
+/// chunks whose content hash is new for the model, and swaps each source's chunk set in one transaction.
+///
+/// Any number of indexers in any number of processes may run against one database: leases (`FOR UPDATE SKIP
+/// LOCKED` with expiry) keep them apart, and a write whose source changed since its lease is dropped.
+///
+/// ```swift
+/// let indexer = try Indexer(pool: pool, embedder: embedder, logger: logger)
+/// let summary = try await indexer.drain()          // everything pending, then return
+/// try await indexer.watch(listeningWith: config)   // or: follow changes until cancelled
+/// ```
+public final class Indexer: Sendable {
+    /// The database.
+    public let pool: PostgresPool
+    /// The live model's embedder.
+    public let embedder: any Embedder
+    /// Settings.
+    public let configuration: IndexerConfiguration
+    let logger: Logger
+    let queue: SourceQueue
+    let chunker: Chunker
+    let extractor: ContentExtractor
+
+    /// Creates an indexer.
+    /// - Parameters:
+    ///   - pool: connections to the HQ database (at least 2 recommended: writes overlap leasing).
+    ///   - embedder: the embedder of the live model (`workspace.embedding_model`).
+    ///   - configuration: batch sizes, leases, chunking, extraction; `nextEmbedder` for a model change.
+    ///   - logger: receives progress at `.info`, failures at `.warning`; document text only at `.trace`.
+    public init(pool: PostgresPool, embedder: any Embedder, configuration: IndexerConfiguration = .init(), logger: Logger) {
+        self.pool = pool
+        self.embedder = embedder
+        self.configuration = configuration
+        self.logger = logger
+        self.queue = SourceQueue(pool: pool, worker: configuration.workerID, maxAttempts: configuration.maxAttempts)
+        let counter = configuration.tokenCounter ?? (embedder as? NativeEmbedder)?.tokenizer ?? ApproximateTokenCounter()
+        let maxTokens = min(embedder.maxTokens, configuration.nextEmbedder?.maxTokens ?? .max)
+        self.chunker = Chunker(counter: counter, maxTokens: maxTokens, configuration: configuration.chunking)
+        self.extractor = ContentExtractor(configuration: configuration.extraction)
+    }
+
+    /// The models this indexer writes vectors for: the live one, then the next one if any.
+    var models: [any Embedder] { [embedder] + (configuration.nextEmbedder.map { [$0] } ?? []) }
+
+    /// The model recorded as a source's `indexed_model` (the next model during a model change).
+    var finishModel: String { configuration.nextEmbedder?.modelID ?? embedder.modelID }
+
+    /// Processes every pending source that can be leased now, in pipelined batches, then returns.
+    ///
+    /// Sources waiting for a retry backoff or leased by another live worker are left for later. On the first bulk
+    /// load (no vectors yet, more pending sources than ``IndexerConfiguration/bulkLoadThreshold``) the ANN index is
+    /// dropped before and rebuilt after. If the task is cancelled, leases not yet written are released.
+    /// - Parameter progress: called after each batch.
+    /// - Returns: what was done.
+    /// - Throws: ``IndexingError`` `.modelMismatch` when the embedder does not serve the workspace's model;
+    ///   ``PostgresError`` when the database fails; `CancellationError`.
+    @discardableResult
+    public func drain(progress: (@Sendable (IndexProgress) -> Void)? = nil) async throws -> IndexRunSummary {
+        try await checkModel()
+        let dropped = try await dropANNIndexForBulkLoad()
+        do {
+            let summary = try await runPipeline(progress: progress)
+            if dropped { try await rebuildANNIndex() }
+            return summary
+        } catch {
+            if dropped { try? await rebuildANNIndex() }
+            throw error
+        }
+    }
+
+    // MARK: Model checks
+
+    /// Fails unless the embedder's model is the workspace's live model. A database without any vector adopts the
+    /// embedder's model as live.
+    func checkModel() async throws {
+        for model in models where model.dimensions != 384 {
+            throw IndexingError(.modelMismatch, "\(model.modelID) has \(model.dimensions) dimensions; the schema stores 384")
+        }
+        let rows = try await pool.query("SELECT embedding_model FROM public.workspace LIMIT 1")
+        let live = try rows.first?.decode(String.self, column: 0)
+        guard let live, live != embedder.modelID else { return }
+        let any = try await pool.query("SELECT EXISTS (SELECT 1 FROM public.knowledge_chunk_vectors)")
+        if try any.first?.decode(Bool.self, column: 0) == false {
+            try await pool.execute("UPDATE public.workspace SET embedding_model = \(embedder.modelID)")
+            logger.info("live embedding model set", metadata: ["model": "\(embedder.modelID)"])
+            return
+        }
+        throw IndexingError(
+            .modelMismatch,
+            "the workspace's live model is \(live) but this indexer embeds with \(embedder.modelID); change models with hq reindex --model")
+    }
+
+    private func dropANNIndexForBulkLoad() async throws -> Bool {
+        guard let threshold = configuration.bulkLoadThreshold else { return false }
+        let rows = try await pool.query("""
+            SELECT NOT EXISTS (SELECT 1 FROM public.knowledge_chunk_vectors),
+                   (SELECT count(*) FROM public.knowledge_sources WHERE pending_since IS NOT NULL AND archived_at IS NULL)
+            """)
+        guard let row = rows.first, try row.decode(Bool.self, column: 0), try row.decode(Int64.self, column: 1) > threshold else {
+            return false
+        }
+        logger.info("first bulk load: building the ANN index after the data")
+        try await pool.execute("SELECT public.hq_drop_ann_index()")
+        return true
+    }
+
+    private func rebuildANNIndex() async throws {
+        try await pool.execute("SELECT public.hq_create_ann_index()")
+    }
+}

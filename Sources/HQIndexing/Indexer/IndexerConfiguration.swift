@@ -1,0 +1,54 @@
+public import HQEmbedding
+
+/// How an ``Indexer`` works: batch sizes, leases, retries, chunk sizes and caps.
+///
+/// Every default is safe on a laptop; `hq` builds one from flags and the environment.
+public struct IndexerConfiguration: Sendable {
+    /// Identifies this worker in `knowledge_sources.indexing_leased_by` (default: host name, pid and a random suffix).
+    public var workerID: String
+    /// Sources leased and processed together (one embedding call covers the batch's changed chunks).
+    public var batchSize: Int = 64
+    /// How long a lease lasts; another worker takes the source over when it expires without an answer.
+    public var leaseSeconds: Int = 300
+    /// Attempts before a source stops being retried and stays failed with its reason.
+    public var maxAttempts: Int = 5
+    /// Only this source type (`document` or `asset`), or all when nil.
+    public var sourceType: String?
+    /// Chunk sizes in model tokens.
+    public var chunking: ChunkingConfiguration = .init()
+    /// Extraction caps and the file fetcher.
+    public var extraction: ExtractionConfiguration = .init()
+    /// Counts model tokens for chunking; nil uses the embedder's tokenizer when it is a ``NativeEmbedder``,
+    /// else ``ApproximateTokenCounter``.
+    public var tokenCounter: (any TokenCounter)?
+    /// A second model whose vectors are built beside the live model's (`hq reindex --model`); nil for none.
+    public var nextEmbedder: (any Embedder)?
+    /// Texts per `embed` call (the native embedder batches again internally).
+    public var embedBatchSize: Int = 256
+    /// Seconds between reconciliation polls in ``Indexer/watch(listeningWith:)`` (missed notifications, backoffs).
+    public var pollSeconds: Double = 30
+    /// Drop the ANN index before a bulk load of more than this many sources into an empty chunk table, and rebuild
+    /// it after (``Indexer/drain()``); nil never drops it.
+    public var bulkLoadThreshold: Int? = 2_000
+
+    /// Creates a configuration with defaults.
+    /// - Parameter workerID: the lease owner name; nil derives a unique one.
+    public init(workerID: String? = nil) {
+        self.workerID = workerID ?? WorkerIdentity.make()
+    }
+}
+
+/// Chunk sizes, in tokens of the embedding model.
+public struct ChunkingConfiguration: Sendable, Hashable {
+    /// The size a chunk aims for.
+    public var targetTokens: Int = 200
+    /// Tokens repeated from the end of one chunk at the start of the next when a section is cut by size.
+    public var overlapTokens: Int = 32
+    /// The most tokens of title/section context prepended to each chunk for embedding.
+    public var maxContextTokens: Int = 48
+    /// The most chunks one source yields; the rest of a longer source is not indexed (and logged).
+    public var maxChunksPerSource: Int = 20_000
+
+    /// Creates the default configuration.
+    public init() {}
+}
