@@ -13,4 +13,10 @@ static inline CURLcode hq_curl_setopt_write_cb(CURL *h, CURLoption o, hq_curl_wr
 typedef int (*hq_curl_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode hq_curl_setopt_xferinfo_cb(CURL *h, CURLoption o, hq_curl_xferinfo_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode hq_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode hq_curl_getinfo_off_t(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode hq_curl_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
+// curl_multi_setopt is variadic too.
+static inline CURLMcode hq_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+// CURLMsg keeps its result in an anonymous union.
+static inline CURLcode hq_curl_msg_result(const CURLMsg *m) { return m->data.result; }
 #endif
