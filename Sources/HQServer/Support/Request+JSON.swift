@@ -1,0 +1,50 @@
+import Foundation
+public import Hummingbird
+import NIOCore
+
+extension Request {
+    /// The body, at most `server.configuration.maxBodyBytes` long.
+    /// - Throws: ``APIError`` 413 when it is longer (checked against `Content-Length` before reading).
+    public func collectBody(server: ServerContext) async throws -> ByteBuffer {
+        let limit = server.configuration.maxBodyBytes
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError.payloadTooLarge(limit: limit)
+        }
+        do {
+            return try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge(limit: limit)
+        }
+    }
+
+    /// The body decoded as JSON into `type`.
+    /// - Throws: ``APIError`` 413 for a body over the limit, 400 for malformed JSON or a wrong shape (naming
+    ///   the field at fault).
+    public func decodeJSON<T: Decodable>(_ type: T.Type, server: ServerContext) async throws -> T {
+        let buffer = try await collectBody(server: server)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as APIError {
+            throw error
+        } catch let error as DecodingError {
+            throw APIError.badRequest(Self.explain(error))
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            return keys.isEmpty ? "the body" : "'\(keys.hasPrefix(".") ? String(keys.dropFirst()) : keys)'"
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "'\(key.stringValue)' is required"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return context.debugDescription.hasPrefix("'") ? context.debugDescription : "\(path(context)) has the wrong type"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "the body is not valid JSON"
+        }
+    }
+}
