@@ -1,0 +1,151 @@
+public import Foundation
+public import HQEmbedding
+public import HQStorage
+public import Logging
+
+/// Runs a BEIR dataset through the real pipeline in an isolated database: creates a fresh database on
+/// the same server, migrates it, inserts the corpus as documents (title + body; the triggers queue
+/// them), indexes with the caller's indexer, runs every test query per mode, scores, drops the database.
+public struct EvalRunner: Sendable {
+    /// Indexes every pending source of the database behind the pool (the real indexer's `drain`).
+    public typealias IndexAll = @Sendable (PostgresPool) async throws -> Void
+
+    /// A URL of any database on the server to use (the eval database is created beside it).
+    public var serverURL: String
+    /// `db/migrations`.
+    public var migrationsDirectory: String
+    /// Embeds queries (the indexer embeds the corpus with its own embedder, normally the same).
+    public var embedder: any Embedder
+    /// Pipeline tuning; candidates are raised so that 100 sources can be ranked.
+    public var configuration: SearchConfiguration
+    /// Keep the eval database afterwards (for inspection).
+    public var keepDatabase = false
+    let logger: Logger
+
+    /// Creates a runner.
+    public init(serverURL: String, migrationsDirectory: String, embedder: any Embedder, configuration: SearchConfiguration = .init(), logger: Logger) {
+        self.serverURL = serverURL
+        self.migrationsDirectory = migrationsDirectory
+        self.embedder = embedder
+        var configuration = configuration
+        configuration.denseCandidates = max(configuration.denseCandidates, 300)
+        configuration.lexicalCandidates = max(configuration.lexicalCandidates, 300)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Loads, indexes and evaluates `dataset` in each of `modes`.
+    /// - Parameters:
+    ///   - runFile: a TREC run file to write (`qid Q0 docid rank score run`); with several modes one
+    ///     file per mode, the mode's name inserted before the extension.
+    ///   - index: indexes all pending sources (e.g. `Indexer(pool:embedder:…).drain()`).
+    /// - Returns: mean nDCG@10, Recall@100 and MRR@10 per mode.
+    public func run(dataset: BEIRDataset, modes: [SearchMode], runFile: String?, index: IndexAll) async throws -> EvalReport {
+        let name = "hq_eval_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: logger)
+        do {
+            try await admin.execute(script: "CREATE DATABASE \(name)")  // name: fixed text and digits only
+        } catch {
+            await admin.close()
+            throw error
+        }
+        let url = try Self.replacingDatabase(in: serverURL, with: name)
+        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-eval"), maxConnections: 4, logger: logger)
+        do {
+            let report = try await evaluate(dataset: dataset, modes: modes, runFile: runFile, pool: pool, url: url, index: index)
+            await pool.close()
+            if !keepDatabase { try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            await admin.close()
+            return report
+        } catch {
+            await pool.close()
+            if !keepDatabase { try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            await admin.close()
+            throw error
+        }
+    }
+
+    private func evaluate(
+        dataset: BEIRDataset, modes: [SearchMode], runFile: String?, pool: PostgresPool, url: String, index: IndexAll
+    ) async throws -> EvalReport {
+        let migrator = try await PostgresConnection.connect(PostgresConfiguration(url), logger: logger)
+        do {
+            try await MigrationRunner(migrations: try MigrationSet(directory: migrationsDirectory), logger: logger).migrate(migrator)
+            await migrator.close()
+        } catch {
+            await migrator.close()
+            throw error
+        }
+        let documentIDs = try await load(dataset.documents, pool: pool)
+        try await index(pool)
+
+        let service = SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
+        var report = EvalReport(dataset: dataset.name, queries: dataset.queries.count, modes: [:])
+        for mode in modes {
+            var ndcg = 0.0, recall = 0.0, mrr = 0.0
+            var run = ""
+            for (queryID, text) in dataset.queries {
+                let response = try await service.search(SearchRequest(query: text, limit: 100, mode: mode, chunksPerSource: 1))
+                let ranked = response.results.map { documentIDs[$0.entityID] ?? $0.entityID }
+                let relevant = dataset.qrels[queryID] ?? [:]
+                ndcg += RankingMetrics.ndcg(ranked: ranked, relevant: relevant, k: 10)
+                recall += RankingMetrics.recall(ranked: ranked, relevant: relevant, k: 100)
+                mrr += RankingMetrics.reciprocalRank(ranked: ranked, relevant: relevant, k: 10)
+                for (rank, result) in response.results.enumerated() {
+                    run += "\(queryID) Q0 \(ranked[rank]) \(rank + 1) \(result.score) hq-\(mode.rawValue)\n"
+                }
+            }
+            let n = Double(max(dataset.queries.count, 1))
+            report.modes[mode.rawValue] = EvalMetrics(ndcg10: ndcg / n, recall100: recall / n, mrr10: mrr / n)
+            if let runFile {
+                let path = modes.count == 1 ? runFile : Self.path(runFile, inserting: mode.rawValue)
+                try Data(run.utf8).write(to: URL(fileURLWithPath: path))
+            }
+        }
+        return report
+    }
+
+    /// Inserts the corpus as documents (title; body text as a markdown string in `content`);
+    /// returns dataset id by document uuid.
+    private func load(_ documents: [BEIRDataset.Document], pool: PostgresPool) async throws -> [String: String] {
+        var map: [String: String] = [:]
+        var start = 0
+        while start < documents.count {
+            let batch = documents[start..<min(start + 500, documents.count)]
+            start += batch.count
+            let ids = batch.map(\.id)
+            let titles = batch.map { $0.title.isEmpty ? $0.id : $0.title }
+            let bodies = batch.map(\.text)
+            let rows = try await pool.query(
+                """
+                INSERT INTO public.documents (title, content, meta)
+                SELECT x.title, to_jsonb(x.body), jsonb_build_object('beir_id', x.id)
+                  FROM unnest(\(ids)::text[], \(titles)::text[], \(bodies)::text[]) AS x(id, title, body)
+                RETURNING id, meta ->> 'beir_id'
+                """)
+            for row in rows {
+                map[try row.decode(UUID.self, column: 0).uuidString.lowercased()] = try row.decode(String.self, column: 1)
+            }
+        }
+        return map
+    }
+
+    static func path(_ path: String, inserting tag: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension
+        let base = url.deletingPathExtension().path
+        return ext.isEmpty ? "\(base).\(tag)" : "\(base).\(tag).\(ext)"
+    }
+
+    /// `url` with its database name replaced (`postgresql://host:port/db?…` and `postgresql:///db?host=…`).
+    static func replacingDatabase(in url: String, with name: String) throws -> String {
+        guard let scheme = url.range(of: "://") else {
+            throw SearchError(.invalidRequest, "the database setting must be a postgresql:// URL")
+        }
+        let afterScheme = url[scheme.upperBound...]
+        let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let rest = url[pathStart...]
+        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+        return String(url[..<pathStart]) + "/" + name + String(rest[queryStart...])
+    }
+}

@@ -1,1 +1,0 @@
-// HQSearch: see Package.swift for what this module owns.

@@ -1,0 +1,41 @@
+/// Combines the legs' evidence into one score per candidate. Pure functions, no I/O.
+enum Fusion {
+    /// Assigns `denseRank` from `cosine` (1 = most similar) among the candidates that have one.
+    static func rankByCosine(_ candidates: inout [Candidate]) {
+        let order = candidates.indices.filter { candidates[$0].cosine != nil }
+            .sorted { (candidates[$0].cosine!, candidates[$1].chunkID.uuidString) > (candidates[$1].cosine!, candidates[$0].chunkID.uuidString) }
+        for (rank, index) in order.enumerated() { candidates[index].denseRank = rank + 1 }
+    }
+
+    /// Scores every candidate for `mode` with `fusion` and returns them best first (ties by chunk id).
+    static func score(_ candidates: [Candidate], mode: SearchMode, fusion: SearchConfiguration.Fusion) -> [Candidate] {
+        var scored = candidates
+        switch mode {
+        case .dense:
+            for i in scored.indices { scored[i].score = scored[i].cosine ?? -1 }
+        case .lexical:
+            for i in scored.indices { scored[i].score = scored[i].bm25 ?? 0 }
+        case .hybrid:
+            switch fusion {
+            case .reciprocalRank(let k, let denseWeight, let lexicalWeight):
+                for i in scored.indices {
+                    var s = 0.0
+                    if let r = scored[i].denseRank { s += denseWeight / (k + Double(r)) }
+                    if let r = scored[i].lexicalRank { s += lexicalWeight / (k + Double(r)) }
+                    scored[i].score = s
+                }
+            case .convex(let alpha):
+                let cosines = scored.compactMap(\.cosine)
+                let bm25s = scored.compactMap(\.bm25)
+                let (cLow, cHigh) = (cosines.min() ?? 0, cosines.max() ?? 1)
+                let (bLow, bHigh) = (min(bm25s.min() ?? 0, 0), bm25s.max() ?? 1)
+                for i in scored.indices {
+                    let c = scored[i].cosine.map { cHigh > cLow ? ($0 - cLow) / (cHigh - cLow) : 1 } ?? 0
+                    let b = scored[i].bm25.map { bHigh > bLow ? ($0 - bLow) / (bHigh - bLow) : 1 } ?? 0
+                    scored[i].score = alpha * c + (1 - alpha) * b
+                }
+            }
+        }
+        return scored.sorted { ($0.score, $1.chunkID.uuidString) > ($1.score, $0.chunkID.uuidString) }
+    }
+}

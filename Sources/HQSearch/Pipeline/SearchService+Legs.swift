@@ -1,0 +1,132 @@
+import Foundation
+import HQStorage
+
+/// What the dense leg found and how.
+struct DenseLegResult: Sendable {
+    var candidates: [Candidate]
+    /// True when the filter was selective enough for an exact scan (complete by construction).
+    var exactScan: Bool
+}
+
+extension SearchService {
+    /// `v.model = …`: the configured model, else the workspace's live model.
+    private func appendModel(to builder: inout SQLBuilder, alias: String) {
+        builder.append("\(alias).model = coalesce(\(builder.bind(configuration.model))::text, public.hq_live_embedding_model())")
+    }
+
+    /// Dense candidates: an exact scan when the filter matches fewer than `exactScanThreshold` vectors,
+    /// otherwise the HNSW index on halfvec with the filters inside a relaxed-order iterative scan.
+    func dense(vector: [Float], filter: ResolvedFilter, limit: Int) async throws -> DenseLegResult {
+        let dimensions = configuration.dimensions
+        let threshold = configuration.exactScanThreshold
+        let efSearch = max(configuration.efSearch, limit)
+        return try await pool.withConnection { connection in
+            try await connection.transaction { tx in
+                var exact = false
+                if !filter.isEmpty {
+                    var count = SQLBuilder()
+                    count.append("SELECT count(*) FROM (SELECT 1 FROM public.knowledge_chunk_vectors v WHERE ")
+                    appendModel(to: &count, alias: "v")
+                    filter.appendPredicates(to: &count, target: .vectors)
+                    count.append(" LIMIT \(count.bind(threshold))) m")
+                    let matches = try await tx.query(count.query).first?.decode(Int.self, column: 0) ?? 0
+                    exact = matches < threshold
+                    if matches == 0 { return DenseLegResult(candidates: [], exactScan: true) }
+                }
+                var sql = SQLBuilder()
+                let q = sql.bind(vector)
+                sql.append("SELECT v.chunk_id, v.source_id, v.embedding::real[] FROM public.knowledge_chunk_vectors v WHERE ")
+                appendModel(to: &sql, alias: "v")
+                filter.appendPredicates(to: &sql, target: .vectors)
+                if exact {
+                    sql.append(" ORDER BY v.embedding OPERATOR(extensions.<=>) \(q)::real[]::extensions.vector(\(dimensions)), v.chunk_id")
+                } else {
+                    _ = try await tx.query(
+                        "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', \(String(efSearch)), true)")
+                    sql.append(
+                        " ORDER BY v.embedding::extensions.halfvec(\(dimensions)) OPERATOR(extensions.<=>) "
+                            + "(\(q)::real[]::extensions.vector(\(dimensions)))::extensions.halfvec(\(dimensions))")
+                }
+                sql.append(" LIMIT \(sql.bind(limit))")
+                let rows = try await tx.query(sql.query)
+                var candidates: [Candidate] = []
+                candidates.reserveCapacity(rows.count)
+                for (rank, row) in rows.enumerated() {
+                    let (chunk, source, embedding) = try row.decode((UUID, UUID, [Float]).self)
+                    candidates.append(Candidate(chunkID: chunk, sourceID: source, embedding: embedding, annRank: rank + 1))
+                }
+                return DenseLegResult(candidates: candidates, exactScan: exact)
+            }
+        }
+    }
+
+    /// BM25 candidates (OR over the query's English lexemes), filtered through their sources; with
+    /// `withVectors`, each carries its full-precision vector for the exact rerank.
+    func lexical(query: String, filter: ResolvedFilter, limit: Int, withVectors: Bool) async throws -> [Candidate] {
+        var sql = SQLBuilder()
+        let inner =
+            "SELECT b.chunk_id, b.source_id, b.score FROM public.hq_bm25_scores(public.hq_query_terms(\(sql.bind(query))), "
+            + "\(sql.bind(configuration.bm25K1)), \(sql.bind(configuration.bm25B))) b "
+            + "JOIN public.knowledge_sources s ON s.id = b.source_id WHERE true"
+        sql.append(withVectors ? "SELECT x.chunk_id, x.source_id, x.score, w.embedding::real[] FROM (" + inner : inner)
+        filter.appendPredicates(to: &sql, target: .sources)
+        sql.append(" ORDER BY b.score DESC, b.chunk_id LIMIT \(sql.bind(limit))")
+        if withVectors {
+            sql.append(") x LEFT JOIN public.knowledge_chunk_vectors w ON w.chunk_id = x.chunk_id AND ")
+            appendModel(to: &sql, alias: "w")
+            sql.append(" ORDER BY x.score DESC, x.chunk_id")
+        }
+        let rows = try await pool.query(sql.query)
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(rows.count)
+        for (rank, row) in rows.enumerated() {
+            let chunk = try row.decode(UUID.self, column: 0)
+            let source = try row.decode(UUID.self, column: 1)
+            let score = try row.decode(Double.self, column: 2)
+            let embedding = withVectors ? try row.decode([Float]?.self, column: 3) : nil
+            candidates.append(
+                Candidate(chunkID: chunk, sourceID: source, embedding: embedding, bm25: score, lexicalRank: rank + 1))
+        }
+        return candidates
+    }
+
+    /// Resolves a folder path or id and specific source ids.
+    func resolve(_ filter: SearchFilter) async throws -> ResolvedFilter {
+        var resolved = ResolvedFilter(filter: filter, folderIDs: nil, sourceIDs: nil)
+        if let folder = filter.folder?.trimmingCharacters(in: .whitespaces) {
+            guard !folder.isEmpty else { throw SearchError(.invalidRequest, "folder must not be empty") }
+            let type = filter.sourceType?.rawValue
+            let rows: PostgresRows
+            if let id = UUID(uuidString: folder) {
+                rows = try await pool.query(
+                    """
+                    SELECT f.id FROM public.document_folders f WHERE f.id = \(id) AND \(type) IS DISTINCT FROM 'asset'
+                    UNION ALL SELECT f.id FROM public.asset_folders f WHERE f.id = \(id) AND \(type) IS DISTINCT FROM 'document'
+                    """)
+            } else {
+                rows = try await pool.query(
+                    """
+                    SELECT id FROM (SELECT public.hq_folder_id_by_path('document', \(folder)) AS id
+                                     WHERE \(type)::text IS DISTINCT FROM 'asset'
+                                    UNION ALL SELECT public.hq_folder_id_by_path('asset', \(folder))
+                                     WHERE \(type)::text IS DISTINCT FROM 'document') f
+                     WHERE id IS NOT NULL
+                    """)
+            }
+            let ids = try rows.map { try $0.decode(UUID.self, column: 0).uuidString }
+            guard !ids.isEmpty else { throw SearchError(.folderNotFound, "no folder \(folder)") }
+            resolved.folderIDs = ids
+        }
+        if !filter.sourceIDs.isEmpty {
+            let given = filter.sourceIDs.map(\.uuidString)
+            let rows = try await pool.query(
+                """
+                SELECT s.id FROM public.knowledge_sources s
+                 WHERE s.id = ANY (\(given)::uuid[]) OR s.document_id = ANY (\(given)::uuid[])
+                    OR s.asset_id = ANY (\(given)::uuid[])
+                """)
+            resolved.sourceIDs = try rows.map { try $0.decode(UUID.self, column: 0).uuidString }
+        }
+        return resolved
+    }
+}
