@@ -185,10 +185,11 @@ BEGIN
   v_old_status := v_b.status;
   v_period := date_trunc('month', NEW.occurred_at AT TIME ZONE public.hq_valid_timezone(v_b.period_anchor_tz))::date;
 
-  IF v_period < v_b.current_period_start THEN
+  -- (current_period_start defaults to the day the row was created; the first usage re-anchors it to the 1st.)
+  IF v_period < date_trunc('month', v_b.current_period_start)::date THEN
     RETURN NULL; -- a late row of a past period: logged, not part of the current period
   END IF;
-  IF v_period > v_b.current_period_start THEN
+  IF v_period <> v_b.current_period_start THEN
     v_b.current_period_start := v_period;
     v_b.current_period_spend_usd := 0;
     v_b.current_period_tokens := 0;
