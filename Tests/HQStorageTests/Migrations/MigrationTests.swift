@@ -11,12 +11,14 @@ struct MigrationTests {
         set = try MigrationSet(directory: TestDatabase.packageRoot + "/db/migrations")
     }
 
-    @Test("the knowledge engine's files are all present, in order")
+    @Test("the seed's seventeen files are all present, in order")
     func filesInOrder() {
         let names = set.migrations.map(\.name)
         for required in [
-            "001_extensions", "002_enums", "003_shared_functions", "004_workspace", "005_crm", "007_agents",
-            "008_interactions", "011_assets_documents", "012_audit_notifications", "016_rls_realtime_storage",
+            "001_extensions", "002_enums", "003_shared_functions", "004_workspace", "005_crm", "006_gateways",
+            "007_agents", "008_interactions", "009_tasks_streams", "010_comments_attachments",
+            "011_assets_documents", "012_audit_notifications", "013_agent_inbox", "014_agent_commands",
+            "015_usage_budgets", "016_rls_realtime_storage", "017_setup_wizard",
         ] {
             #expect(names.contains(required), "missing \(required)")
         }
