@@ -77,6 +77,11 @@ let package = Package(
             swiftSettings: strict),
         // Benchmark of the native embedder (not a test): bench/embed.sh runs it.
         .executableTarget(name: "hq-bench-embed", dependencies: ["HQEmbedding"], path: "bench/embed", swiftSettings: strict),
+        // Benchmark of the indexer end to end (not a test): bench/index.sh runs it.
+        .executableTarget(
+            name: "hq-bench-index", dependencies: ["HQIndexing", "HQEmbedding", "HQStorage", .product(name: "Logging", package: "swift-log")],
+            path: "bench/index", swiftSettings: strict),
+        .executableTarget(name: "hq-bench-http", dependencies: ["HQEmbedding", "HQServer"], path: "bench/http", swiftSettings: strict),
 
         // Shared by the integration test targets: the embedded test database, fixture paths.
         .target(
