@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HQIndexing
+import HQSearch
+import HQStorage
+
+/// `hq eval DATASET_DIR`: retrieval quality on a BEIR dataset, in an isolated database.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate retrieval on a BEIR folder (nDCG@10, Recall@100, MRR@10 per mode).",
+        discussion: """
+            Creates a fresh database on the configured server, migrates it, inserts corpus.jsonl as documents, \
+            indexes them with the real indexer, runs every test query (qrels/test.tsv) through the real \
+            pipeline and drops the database. --json prints {"dataset", "queries", "modes": {"hybrid": \
+            {"ndcg@10", "recall@100", "mrr@10"}, …}}.
+            """)
+
+    @Argument(help: "A BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")
+    var datasetDirectory: String
+
+    @Option(name: .customLong("mode"), help: "Modes to evaluate (repeatable; default: dense, lexical, hybrid).")
+    var modes: [String] = []
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(name: .customLong("run-file"), help: ArgumentHelp("Write a TREC run file (one per mode when several).", valueName: "path"))
+    var runFile: String?
+
+    @Flag(name: .customLong("keep-database"), help: "Keep the evaluation database afterwards.")
+    var keepDatabase = false
+
+    func run() async throws {
+        let modes = try self.modes.map(SearchCommand.mode)
+        let environment = AppEnvironment()
+        let dataset: BEIRDataset
+        do {
+            dataset = try BEIRDataset(directory: datasetDirectory)
+        } catch let error as SearchError {
+            throw CLIError("cannot load \(datasetDirectory): \(error.context)", hint: "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv")
+        }
+        let embedder = try environment.loadEmbedder()
+        let url = try CLIError.wrap { try environment.databaseURL() }
+        var runner = EvalRunner(
+            serverURL: url, migrationsDirectory: environment.migrationsDirectory, embedder: embedder,
+            logger: environment.logger)
+        runner.keepDatabase = keepDatabase
+        let logger = environment.logger
+        let report = try await runner.run(
+            dataset: dataset, modes: modes.isEmpty ? [.dense, .lexical, .hybrid] : modes, runFile: runFile
+        ) { pool in
+            _ = try await Indexer(pool: pool, embedder: embedder, logger: logger).drain()
+        }
+        if json {
+            try SearchOutput.writeJSON(report)
+        } else {
+            var out = "\(report.dataset): \(report.queries) queries, \(dataset.documents.count) documents\n"
+            out += "mode       nDCG@10  Recall@100  MRR@10\n"
+            for mode in SearchMode.allCases.map(\.rawValue) {
+                guard let m = report.modes[mode] else { continue }
+                out += mode.padding(toLength: 9, withPad: " ", startingAt: 0)
+                out += String(format: "  %.4f   %.4f      %.4f\n", m.ndcg10, m.recall100, m.mrr10)
+            }
+            SearchOutput.write(out)
+        }
+    }
+}

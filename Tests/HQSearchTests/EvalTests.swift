@@ -1,0 +1,47 @@
+import Foundation
+import HQIndexing
+import HQSearch
+import HQStorage
+import HQTestSupport
+import Testing
+
+@Suite("hq eval on a tiny BEIR folder")
+struct EvalTests {
+    @Test("loads, indexes with the real indexer, and scores known answers")
+    func tinyDataset() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hq-beir-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = [
+            #"{"_id": "d1", "title": "Photosynthesis", "text": "Plants convert sunlight, water and carbon dioxide into glucose and oxygen."}"#,
+            #"{"_id": "d2", "title": "Volcanoes", "text": "Magma rises through the crust and erupts as lava from volcanoes."}"#,
+            #"{"_id": "d3", "title": "Tides", "text": "The gravitational pull of the moon causes ocean tides."}"#,
+            #"{"_id": "d4", "title": "Insulin", "text": "The pancreas secretes insulin to regulate blood glucose levels."}"#,
+        ]
+        try corpus.joined(separator: "\n").write(to: dir.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
+        try [#"{"_id": "q1", "text": "how do plants convert sunlight into glucose"}"#, #"{"_id": "q2", "text": "does the moon cause ocean tides"}"#,
+             #"{"_id": "q3", "text": "unjudged query"}"#]
+            .joined(separator: "\n").write(to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
+        try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n"
+            .write(to: dir.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
+
+        let dataset = try BEIRDataset(directory: dir.path)
+        #expect(dataset.documents.count == 4 && dataset.queries.count == 2)
+        let embedder = try await SearchFixture.embedderTask.value
+        let runner = EvalRunner(
+            serverURL: try await TestDatabase.url(), migrationsDirectory: TestDatabase.packageRoot + "/db/migrations",
+            embedder: embedder, logger: TestDatabase.logger)
+        let runFile = dir.appendingPathComponent("run.trec").path
+        let report = try await runner.run(dataset: dataset, modes: SearchMode.allCases, runFile: runFile) { pool in
+            _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
+        }
+        #expect(report.queries == 2)
+        #expect(report.modes["dense"]?.ndcg10 == 1)
+        #expect(report.modes["hybrid"]?.ndcg10 == 1)
+        #expect(report.modes["lexical"]?.ndcg10 == 1)
+        #expect(report.modes["hybrid"]?.recall100 == 1)
+        #expect(report.modes["hybrid"]?.mrr10 == 1)
+        let run = try String(contentsOfFile: dir.appendingPathComponent("run.hybrid.trec").path, encoding: .utf8)
+        #expect(run.hasPrefix("q1 Q0 d1 1 "))
+    }
+}
