@@ -29,7 +29,16 @@ extension Indexer {
             while !current.isEmpty {
                 async let next = leaseAndExtract()
                 var embedded = current
-                let embedSummary = await embed(&embedded)
+                let embedSummary: IndexRunSummary
+                do {
+                    embedSummary = try await embed(&embedded)
+                } catch {
+                    // Cancelled while embedding: give back this batch and the one leased meanwhile.
+                    let leasedMeanwhile = (try? await next)?.leasedIDs ?? []
+                    try? await releaseUncancelled(current.leasedIDs + leasedMeanwhile)
+                    current = ExtractedBatch()
+                    throw error
+                }
                 if let writing { summary.add(try await writing.value) }
                 summary.add(current.summary)
                 summary.add(embedSummary)
@@ -55,8 +64,7 @@ extension Indexer {
             // the attempt; the write in flight finishes on its own.
             if let writing { _ = try? await writing.value }
             writing = nil
-            let leased = current.leasedIDs
-            try? await Task { try await self.queue.release(leased) }.value
+            try? await releaseUncancelled(current.leasedIDs)
             throw error
         }
         summary.seconds = (clock.now - start).seconds
@@ -64,11 +72,28 @@ extension Indexer {
         return summary
     }
 
+    /// Releases leases even when the current task is cancelled (the release must reach the database).
+    func releaseUncancelled(_ ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        let queue = self.queue
+        try await Task { try await queue.release(ids) }.value
+    }
+
     /// Leases a batch, settles unchanged sources, extracts and chunks the rest, loads their reusable vectors.
+    /// If anything fails after the lease (cancellation included), the leases are released before rethrowing.
     func leaseAndExtract() async throws -> ExtractedBatch {
         try Task.checkCancellation()
         let leased = try await queue.lease(
             limit: configuration.batchSize, leaseSeconds: configuration.leaseSeconds, sourceType: configuration.sourceType)
+        do {
+            return try await extractLeased(leased)
+        } catch {
+            try? await releaseUncancelled(leased.map(\.id))
+            throw error
+        }
+    }
+
+    private func extractLeased(_ leased: [LeasedSource]) async throws -> ExtractedBatch {
         var batch = ExtractedBatch()
         guard !leased.isEmpty else { return batch }
         let modelIDs = models.map(\.modelID)
@@ -79,6 +104,7 @@ extension Indexer {
                 unchanged.append((source.id, source.changeSeq, hash))
                 continue
             }
+            try Task.checkCancellation()
             do {
                 let text = try await extractor.extract(source.content)
                 let chunks = chunker.chunks(of: text, title: source.title)
@@ -98,7 +124,8 @@ extension Indexer {
 
     /// Fills every chunk's vectors: reused by (content hash, model), else embedded (each distinct text once).
     /// Sources whose embedding fails are recorded as failed attempts and dropped from the batch.
-    func embed(_ batch: inout ExtractedBatch) async -> IndexRunSummary {
+    /// - Throws: `CancellationError` only (embedder failures are recorded per source).
+    func embed(_ batch: inout ExtractedBatch) async throws -> IndexRunSummary {
         var summary = IndexRunSummary()
         var failed: [UUID: String] = [:]
         for model in models {
@@ -121,6 +148,7 @@ extension Indexer {
                     for (hash, vector) in zip(slice, vectors) { batch.existing[VectorKey(hash: hash, model: model.modelID)] = vector }
                     summary.embedderTexts += slice.count
                 } catch {
+                    if error is CancellationError || Task.isCancelled { throw CancellationError() }
                     let reason = error is IndexingError ? "\(error)" : "\(IndexingError(.embeddingFailed, "\(model.modelID): \(error)"))"
                     logger.warning("embedding failed", metadata: ["model": "\(model.modelID)", "error": "\(reason)"])
                     let hashes = Set(slice)
