@@ -9,5 +9,8 @@ struct HQCommand: AsyncParsableCommand {
             Configuration comes from the environment (flags override): HQ_DATABASE_URL or DATABASE_URL \
             (default: an embedded PostgreSQL under HQ_HOME, ~/.local/share/hq), HQ_MODEL_DIR, HQ_EMBED_URL.
             """,
-        subcommands: [DBCommand.self, EmbedCommand.self, ServeCommand.self])
+        subcommands: [
+            DBCommand.self, IngestCommand.self, IndexCommand.self, ReindexCommand.self, SearchCommand.self, ShowCommand.self,
+            ChunksCommand.self, EvalCommand.self, EmbedCommand.self, ServeCommand.self,
+        ])
 }
