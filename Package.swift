@@ -32,10 +32,12 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
 
+        // Small pure-Swift pieces every layer shares (SHA-256).
+        .target(name: "HQCore", swiftSettings: strict),
         // Storage: libpq layer, pool, COPY, LISTEN, migrations, embedded cluster.
         .target(
             name: "HQStorage",
-            dependencies: ["CPostgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CPostgres", "HQCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // HTTP client over libcurl (the only importer of CCurl): embedding providers, file fetches, LLMs.
         .target(
@@ -45,12 +47,12 @@ let package = Package(
         // Embedding: the Embedder abstraction, the native BERT encoder on CBLAS, HTTP providers.
         .target(
             name: "HQEmbedding",
-            dependencies: ["CBLAS", "HQNet", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CBLAS", "HQCore", "HQNet", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Indexing: extraction, chunking, leased workers, bulk re-indexing, ingest.
         .target(
             name: "HQIndexing",
-            dependencies: ["HQStorage", "HQEmbedding", "HQNet", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HQCore", "HQStorage", "HQEmbedding", "HQNet", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Search: the retrieval pipeline (candidates, fusion, exact rerank, MMR, grouping, snippets), eval.
         .target(
@@ -89,14 +91,15 @@ let package = Package(
             dependencies: ["HQStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
 
-        .testTarget(name: "HQStorageTests", dependencies: ["HQStorage", "HQTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HQStorageTests", dependencies: ["HQCore", "HQStorage", "HQTestSupport"], swiftSettings: strict),
         .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
         .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQServer", "HQTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "HQSearchTests", dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport"],
+            name: "HQSearchTests",
+            dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -1,3 +1,4 @@
+import HQCore
 import Foundation
 
 /// The pinned description of a model folder written by `scripts/setup`: `models/<name>.json` beside

@@ -1,3 +1,4 @@
+import HQCore
 import Foundation
 
 /// One SQL migration file: `NNN_name.sql`, applied in one transaction, idempotent by contract.
@@ -9,7 +10,7 @@ public struct Migration: Sendable, Equatable {
     public let sql: String
 
     /// HQ's runner checksum: the first 16 hex characters of the SHA-256 of the file text.
-    public var checksum: String { String(SHA256.hex(Array(sql.utf8)).prefix(16)) }
+    public var checksum: String { String(SHA256.hex(sql).prefix(16)) }
 
     public init(version: Int, name: String, sql: String) {
         self.version = version

@@ -79,6 +79,23 @@ struct MigrationTests {
         await connection.close()
     }
 
+    @Test("vectors bind as parameters when pgvector lives in the extensions schema (as the migrations install it)")
+    func vectorParameterInExtensionsSchema() async throws {
+        let url = try await TestDatabase.migratedDatabase()
+        let connection = try await PostgresConnection.connect(PostgresConfiguration(url), logger: TestDatabase.logger)
+        let schema = try await connection.query(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'")
+        #expect(try schema[0].decode(String.self, column: 0) == "extensions")
+        let rows = try await connection.query(
+            """
+            SELECT (\(PostgresVector([1, 0, 0])) OPERATOR(extensions.<=>) '[0,1,0]'::extensions.vector)::float8, \
+            \(PostgresHalfVector([0.5, 0.25]))::text
+            """)
+        #expect(abs(try rows[0].decode(Double.self, column: 0) - 1.0) < 1e-9)
+        #expect(try rows[0].decode(String.self, column: 1) == "[0.5,0.25]")
+        await connection.close()
+    }
+
     @Test("a failing file is reported by name and leaves nothing of itself behind")
     func failingFile() async throws {
         let dir = NSTemporaryDirectory() + "hq-mig-\(UUID().uuidString)"

@@ -72,6 +72,14 @@ extension ConnectionHandle {
         return parameters
     }
 
+    /// Finds a type by name on the search path, else in any schema, preferring `extensions` (where the
+    /// migrations install pgvector, as Supabase does; it is not on a default search path).
+    static let typeLookupSQL = """
+        SELECT COALESCE(to_regtype($1)::oid, (SELECT t.oid FROM pg_catalog.pg_type t \
+        JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = $1 \
+        ORDER BY n.nspname = 'extensions' DESC, n.nspname LIMIT 1))
+        """
+
     /// The OID for a parameter type, looking up named (extension) types once per session.
     func resolve(_ type: PostgresDataType) throws -> UInt32 {
         switch type.storage {
@@ -82,7 +90,7 @@ extension ConnectionHandle {
             let connection = try requireConnection()
             let result = name.withCString { value in
                 withUnsafePointer(to: value) { values in
-                    PQexecParams(connection, "SELECT to_regtype($1)::oid", 1, nil, values, nil, nil, 1)
+                    PQexecParams(connection, Self.typeLookupSQL, 1, nil, values, nil, nil, 1)
                 }
             }
             let rows = try rows(from: result)
