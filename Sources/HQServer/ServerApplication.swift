@@ -45,7 +45,12 @@ public enum ServerApplication {
             continuation.yield(port)
             continuation.finish()
         }
-        let task = Task { try await application.run() }
+        // Finishing the stream when `run` ends (e.g. the port is taken) turns a failed start into an error
+        // below instead of a wait that never ends.
+        let task = Task {
+            defer { continuation.finish() }
+            try await application.run()
+        }
         for await port in ports { return RunningServer(port: port, task: task) }
         task.cancel()
         _ = try await task.value

@@ -18,17 +18,14 @@ struct SearchHTTPTests {
 
     func withServer(_ body: (String, SearchFixture) async throws -> Void) async throws {
         let fixture = try await SearchFixture.shared.value
+        var configuration = ServerConfiguration()
+        configuration.port = 0  // an ephemeral port: suites run in parallel
         let server = ServerContext(
-            configuration: ServerConfiguration(), embedder: fixture.embedder, database: fixture.pool,
-            logger: TestDatabase.logger)
+            configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: TestDatabase.logger)
         let running = try await ServerApplication.start(server: server)
-        do {
-            try await body(running.baseURL, fixture)
-            await running.shutdown()
-        } catch {
-            await running.shutdown()
-            throw error
-        }
+        // Not awaited: a keep-alive connection of the shared client would hold the shutdown open.
+        defer { Task { await running.shutdown() } }
+        try await body(running.baseURL, fixture)
     }
 
     @Test("POST /v1/search answers exactly what the library (and so `hq search --json`) gives")
