@@ -57,10 +57,16 @@ public struct MigrationRunner: Sendable {
             guard exists.isEmpty else { continue }
             let bypass = role == "service_role" ? " BYPASSRLS" : ""
             do {
-                // Role names are the fixed constants above, quoted as identifiers.
-                try await connection.execute(script: "CREATE ROLE \"\(role)\" NOLOGIN\(bypass)")
+                // Role names are the fixed constants above, quoted as identifiers. Roles are cluster-wide, so
+                // runners migrating different databases at once race here: losing the race (duplicate_object,
+                // or unique_violation on pg_authid) means the role exists, which is all we need.
+                try await connection.execute(
+                    script: """
+                        DO $$ BEGIN CREATE ROLE "\(role)" NOLOGIN\(bypass);
+                        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$
+                        """)
                 logger.info("created role", metadata: ["role": "\(role)"])
-            } catch let error as PostgresError where error.sqlState == "42501" || error.sqlState == "42710" {
+            } catch let error as PostgresError where error.sqlState == "42501" {
                 logger.warning("cannot create role; grants to it are skipped", metadata: ["role": "\(role)"])
             }
         }
