@@ -59,11 +59,19 @@ let package = Package(
             name: "HQSearch",
             dependencies: ["HQStorage", "HQEmbedding", "HQIndexing", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // Knowledge for agents: boot context (rich text as markdown within a token budget) and draft-set assembly.
+        .target(
+            name: "HQKnowledge",
+            dependencies: [
+                "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         // HTTP server (`hq serve`): embeddings now, search and agent routes as they land.
         .target(
             name: "HQServer",
             dependencies: [
-                "HQEmbedding", "HQSearch", "HQStorage",
+                "HQEmbedding", "HQSearch", "HQKnowledge", "HQStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "hq",
             dependencies: [
-                "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQServer",
+                "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQKnowledge", "HQServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -100,6 +108,10 @@ let package = Package(
         .testTarget(
             name: "HQSearchTests",
             dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HQKnowledgeTests",
+            dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
     ]
 )
