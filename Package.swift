@@ -89,8 +89,16 @@ let package = Package(
         .executableTarget(name: "hq-bench-embed", dependencies: ["HQEmbedding"], path: "bench/embed", swiftSettings: strict),
         // Benchmark of the indexer end to end (not a test): bench/index.sh runs it.
         .executableTarget(
-            name: "hq-bench-index", dependencies: ["HQIndexing", "HQEmbedding", "HQStorage", .product(name: "Logging", package: "swift-log")],
+            name: "hq-bench-index", dependencies: ["HQBenchSupport", "HQIndexing", "HQEmbedding", "HQStorage", .product(name: "Logging", package: "swift-log")],
             path: "bench/index", swiftSettings: strict),
+        // Shared by the benchmark executables: databases, timing, percentiles, JSON output.
+        .target(
+            name: "HQBenchSupport", dependencies: ["HQStorage", .product(name: "Logging", package: "swift-log")], path: "bench/support",
+            swiftSettings: strict),
+        // The 100k-chunk search benchmark (filtered recall, incumbent side by side, in-process latency): bench/search.sh.
+        .executableTarget(
+            name: "hq-bench-search", dependencies: ["HQBenchSupport", "HQCore", "HQEmbedding", "HQIndexing", "HQSearch", "HQStorage"],
+            path: "bench/search", swiftSettings: strict),
         .executableTarget(name: "hq-bench-http", dependencies: ["HQEmbedding", "HQServer"], path: "bench/http", swiftSettings: strict),
 
         // Shared by the integration test targets: the embedded test database, fixture paths.

@@ -1,3 +1,4 @@
+public import HQSearch
 /// Where `hq serve` listens and the limits it enforces. Executables fill it from flags and the environment.
 public struct ServerConfiguration: Sendable, CustomStringConvertible {
     /// Interface to bind (default loopback only).
@@ -14,6 +15,9 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     public var maxBatchTexts: Int = 64
     /// Model batches running at once (the native embedder has two lanes by default).
     public var maxBatchesInFlight: Int = 2
+
+    /// Retrieval pipeline tuning for the search routes (`SearchConfiguration.environment`).
+    public var search = SearchConfiguration()
 
     /// The default configuration: 127.0.0.1:8787, no auth.
     public init() {}

@@ -28,6 +28,13 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .customLong("run-file"), help: ArgumentHelp("Write a TREC run file (one per mode when several).", valueName: "path"))
     var runFile: String?
 
+    @Option(
+        name: .customLong("fusion"),
+        help: ArgumentHelp(
+            "Also evaluate hybrid with this fusion (repeatable): rrf[:K[:DENSE_W:LEXICAL_W]] or convex:ALPHA; reported as hybrid(SPEC).",
+            valueName: "spec"))
+    var fusions: [String] = []
+
     @Flag(name: .customLong("keep-database"), help: "Keep the evaluation database afterwards.")
     var keepDatabase = false
 
@@ -44,8 +51,13 @@ struct EvalCommand: AsyncParsableCommand {
         let url = try CLIError.wrap { try environment.databaseURL() }
         var runner = EvalRunner(
             serverURL: url, migrationsDirectory: environment.migrationsDirectory, embedder: embedder,
-            logger: environment.logger)
+            configuration: try environment.searchConfiguration(), logger: environment.logger)
         runner.keepDatabase = keepDatabase
+        runner.fusions = try fusions.map { spec in
+            do { return try SearchConfiguration.Fusion(parsing: spec) } catch let error as SearchError {
+                throw CLIError(error.context, hint: "e.g. --fusion convex:0.5 or --fusion rrf:60")
+            }
+        }
         let logger = environment.logger
         let report = try await runner.run(
             dataset: dataset, modes: modes.isEmpty ? [.dense, .lexical, .hybrid] : modes, runFile: runFile
@@ -56,10 +68,12 @@ struct EvalCommand: AsyncParsableCommand {
             try SearchOutput.writeJSON(report)
         } else {
             var out = "\(report.dataset): \(report.queries) queries, \(dataset.documents.count) documents\n"
-            out += "mode       nDCG@10  Recall@100  MRR@10\n"
-            for mode in SearchMode.allCases.map(\.rawValue) {
+            let names = SearchMode.allCases.map(\.rawValue) + runner.fusions.map { "hybrid(\($0))" }
+            let width = max(9, names.map(\.count).max() ?? 0)
+            out += "mode".padding(toLength: width, withPad: " ", startingAt: 0) + "  nDCG@10  Recall@100  MRR@10\n"
+            for mode in names {
                 guard let m = report.modes[mode] else { continue }
-                out += mode.padding(toLength: 9, withPad: " ", startingAt: 0)
+                out += mode.padding(toLength: width, withPad: " ", startingAt: 0)
                 out += String(format: "  %.4f   %.4f      %.4f\n", m.ndcg10, m.recall100, m.mrr10)
             }
             SearchOutput.write(out)

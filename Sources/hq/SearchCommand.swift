@@ -120,13 +120,20 @@ extension SearchCommand {
 }
 
 extension AppEnvironment {
+    /// The retrieval tuning from `HQ_SEARCH_FUSION`, `HQ_SEARCH_EF_SEARCH`, `HQ_SEARCH_CANDIDATES`.
+    func searchConfiguration() throws -> SearchConfiguration {
+        do { return try SearchConfiguration.environment(variables) } catch let error as SearchError {
+            throw CLIError(error.context, hint: "unset it for the default, or see README (Configuration)")
+        }
+    }
+
     /// Runs `body` with a search service over the configured database and the native embedder
     /// (loaded only when `needsEmbedder`), mapping library errors to one-line CLI errors.
     func withSearchService<T>(needsEmbedder: Bool, _ body: (SearchService) async throws -> T) async throws -> T {
         let embedder: (any Embedder)? = needsEmbedder ? try loadEmbedder() : nil
         let url = try CLIError.wrap { try databaseURL() }
         let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-search"), maxConnections: 2, logger: logger)
-        let service = SearchService(pool: pool, embedder: embedder, logger: logger)
+        let service = SearchService(pool: pool, embedder: embedder, configuration: try searchConfiguration(), logger: logger)
         do {
             let result = try await body(service)
             await pool.close()

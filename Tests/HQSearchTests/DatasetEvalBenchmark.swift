@@ -15,9 +15,11 @@ struct DatasetEvalBenchmark {
         let embedder = try await SearchFixture.embedderTask.value
         var configuration = SearchConfiguration()
         if let alpha = env["HQ_EVAL_CONVEX_ALPHA"].flatMap(Double.init) { configuration.fusion = .convex(alpha: alpha) }
-        let runner = EvalRunner(
+        var runner = EvalRunner(
             serverURL: try await TestDatabase.url(), migrationsDirectory: TestDatabase.packageRoot + "/db/migrations",
             embedder: embedder, configuration: configuration, logger: TestDatabase.logger)
+        // HQ_EVAL_FUSIONS="convex:0.5 rrf:60": a fusion sweep over the same index.
+        runner.fusions = try (env["HQ_EVAL_FUSIONS"] ?? "").split(separator: " ").map { try SearchConfiguration.Fusion(parsing: String($0)) }
         let report = try await runner.run(dataset: dataset, modes: [.dense, .lexical, .hybrid], runFile: env["HQ_EVAL_RUN_FILE"]) { pool in
             _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
         }

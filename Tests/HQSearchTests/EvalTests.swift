@@ -28,9 +28,10 @@ struct EvalTests {
         let dataset = try BEIRDataset(directory: dir.path)
         #expect(dataset.documents.count == 4 && dataset.queries.count == 2)
         let embedder = try await SearchFixture.embedderTask.value
-        let runner = EvalRunner(
+        var runner = EvalRunner(
             serverURL: try await TestDatabase.url(), migrationsDirectory: TestDatabase.packageRoot + "/db/migrations",
             embedder: embedder, logger: TestDatabase.logger)
+        runner.fusions = [.convex(alpha: 0.5)]
         let runFile = dir.appendingPathComponent("run.trec").path
         let report = try await runner.run(dataset: dataset, modes: SearchMode.allCases, runFile: runFile) { pool in
             _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
@@ -41,6 +42,10 @@ struct EvalTests {
         #expect(report.modes["lexical"]?.ndcg10 == 1)
         #expect(report.modes["hybrid"]?.recall100 == 1)
         #expect(report.modes["hybrid"]?.mrr10 == 1)
+        // A fusion sweep reuses the index: one more hybrid run under its own name and run file.
+        #expect(Set(report.modes.keys) == ["dense", "lexical", "hybrid", "hybrid(convex:0.5)"])
+        #expect(report.modes["hybrid(convex:0.5)"]?.ndcg10 == 1)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.hybrid(convex:0.5).trec").path))
         let run = try String(contentsOfFile: dir.appendingPathComponent("run.hybrid.trec").path, encoding: .utf8)
         #expect(run.hasPrefix("q1 Q0 d1 1 "))
     }

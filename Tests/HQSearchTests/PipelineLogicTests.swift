@@ -55,4 +55,35 @@ struct PipelineLogicTests {
         #expect(filter.tags == ["a"] && filter.tagMatch == .all && filter.sourceType == .asset && filter.updatedAfter != nil)
         #expect(try SearchJSON.decoder().decode(SearchFilter.self, from: Data("{}".utf8)).isEmpty)
     }
+
+    @Test("fusion specs parse, print back, and reject nonsense with the accepted forms")
+    func fusionSpecs() throws {
+        #expect(try SearchConfiguration.Fusion(parsing: "rrf") == .reciprocalRank(k: 60, denseWeight: 1, lexicalWeight: 1))
+        #expect(try SearchConfiguration.Fusion(parsing: "RRF:20") == .reciprocalRank(k: 20, denseWeight: 1, lexicalWeight: 1))
+        #expect(try SearchConfiguration.Fusion(parsing: "rrf:60:2:0.5") == .reciprocalRank(k: 60, denseWeight: 2, lexicalWeight: 0.5))
+        #expect(try SearchConfiguration.Fusion(parsing: "convex:0.3") == .convex(alpha: 0.3))
+        for spec in ["rrf:60:2:0.5", "convex:0.3", "rrf:60:1:1", "convex:1"] {
+            #expect(try SearchConfiguration.Fusion(parsing: spec).description == spec)
+        }
+        for bad in ["", "convex", "convex:1.5", "convex:-0.1", "rrf:0", "rrf:60:1", "rrf:60:0:0", "rrf:nan", "bm25", "convex:0.5:1"] {
+            #expect(throws: SearchError.self, "\(bad)") { _ = try SearchConfiguration.Fusion(parsing: bad) }
+        }
+    }
+
+    @Test("the search settings come from the environment, and a bad one names its variable")
+    func configurationFromEnvironment() throws {
+        let configuration = try SearchConfiguration.environment([
+            "HQ_SEARCH_FUSION": "convex:0.4", "HQ_SEARCH_EF_SEARCH": "200", "HQ_SEARCH_CANDIDATES": "150",
+        ])
+        #expect(configuration.fusion == .convex(alpha: 0.4))
+        #expect(configuration.efSearch == 200 && configuration.denseCandidates == 150 && configuration.lexicalCandidates == 150)
+        #expect(try SearchConfiguration.environment([:]) == SearchConfiguration())
+        do {
+            _ = try SearchConfiguration.environment(["HQ_SEARCH_EF_SEARCH": "5"])
+            Issue.record("expected an error")
+        } catch let error as SearchError {
+            #expect(error.context.contains("HQ_SEARCH_EF_SEARCH"))
+        }
+        #expect(throws: SearchError.self) { _ = try SearchConfiguration.environment(["HQ_SEARCH_FUSION": "max"]) }
+    }
 }

@@ -24,6 +24,30 @@ struct SearchIntegrationTests {
         #expect(!(try await fixture.search("", limit: 50)).contains("Archived pricing notes"))
     }
 
+    @Test("nearest chunks to a vector: exact cosine order, filters applied, wrong dimensions refused")
+    func nearestChunks() async throws {
+        let vector = try await fixture.embedder.embed(["renewal discount for multi-year contracts"])[0]
+        let all = try await fixture.service.nearestChunks(to: vector, limit: 5)
+        #expect(all.count == 5)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.cosine >= $1.cosine })
+        // The same ranking as an exact scan of every vector.
+        let exact = try await fixture.pool.query("""
+            SELECT v.chunk_id FROM public.knowledge_chunk_vectors v
+             WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived
+             ORDER BY v.embedding OPERATOR(extensions.<=>) \(PostgresVector(vector))::extensions.vector LIMIT 5
+            """).map { try $0.decode(UUID.self, column: 0) }
+        #expect(all.map(\.chunkID) == exact)
+        var filter = SearchFilter()
+        filter.tags = ["ops"]
+        let ops = try await fixture.service.nearestChunks(to: vector, filter: filter, limit: 50)
+        let opsSources = try await fixture.pool.query("""
+            SELECT id FROM public.knowledge_sources WHERE 'ops' = ANY (tags) AND archived_at IS NULL
+            """).map { try $0.decode(UUID.self, column: 0) }
+        #expect(!ops.isEmpty && Set(ops.map(\.sourceID)).isSubset(of: Set(opsSources)))
+        await #expect(throws: SearchError.self) { _ = try await fixture.service.nearestChunks(to: [1, 2, 3]) }
+        await #expect(throws: SearchError.self) { _ = try await fixture.service.nearestChunks(to: vector, limit: 0) }
+    }
+
     @Test("tag filters: any, all, none")
     func tagFilters() async throws {
         let any = try await fixture.search("pricing", limit: 50) { $0.tags = ["pricing", "ops"] }
@@ -150,5 +174,31 @@ struct SearchIntegrationTests {
     func sqlRPCs() async throws {
         let rows = try await fixture.pool.query("SELECT title FROM public.hq_bm25_search(\("renewal discount"), 5)")
         #expect(try rows.first?.decode(String.self, column: 0) == "Renewal pricing playbook")
+
+        // hq_search's lexical leg is the same BM25: text only, its scores and order are hq_bm25_search's.
+        let bm25 = try await fixture.pool.query("""
+            SELECT chunk_id, score FROM public.hq_bm25_search(\("renewal discount for multi-year customers"), 8)
+            """).map { try $0.decode((UUID, Double).self) }
+        let lexical = try await fixture.pool.query("""
+            SELECT chunk_id, lexical_score, lexical_rank FROM public.hq_search(NULL, \("renewal discount for multi-year customers"), 8)
+            """).map { try $0.decode((UUID, Double, Int).self) }
+        #expect(!bm25.isEmpty)
+        #expect(lexical.map(\.0) == bm25.map(\.0))
+        #expect(zip(lexical, bm25).allSatisfy { abs($0.1 - $1.1) < 1e-9 })
+        #expect(lexical.map(\.2) == Array(1...lexical.count))
+
+        // Hybrid through the RPC: both legs rank the playbook first; filters apply to both legs.
+        let vector = try await fixture.embedder.embed(["renewal discount for multi-year customers"])[0]
+        let hybrid = try await fixture.pool.query("""
+            SELECT title, dense_rank, lexical_rank FROM public.hq_search(\(PostgresVector(vector))::extensions.vector,
+                   \("renewal discount for multi-year customers"), 5, \(PostgresJSONB(#"{"tags_none": ["sales"]}"#)))
+            """).map { try $0.decode((String, Int?, Int?).self) }
+        #expect(!hybrid.isEmpty && !hybrid.map(\.0).contains("Renewal pricing playbook"))
+        let unfiltered = try await fixture.pool.query("""
+            SELECT title, dense_rank, lexical_rank FROM public.hq_search(\(PostgresVector(vector))::extensions.vector,
+                   \("renewal discount for multi-year customers"), 5)
+            """).map { try $0.decode((String, Int?, Int?).self) }
+        #expect(unfiltered.first?.0 == "Renewal pricing playbook")
+        #expect(unfiltered.first?.1 != nil && unfiltered.first?.2 != nil)
     }
 }

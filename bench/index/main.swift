@@ -5,58 +5,24 @@ import Foundation
 import HQEmbedding
 import HQIndexing
 import HQStorage
+import HQBenchSupport
 import Logging
 
-struct Line: Decodable {
-    let _id: String
-    let title: String
-    let text: String
-}
-
-func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
-
-func log(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-
-let environment = ProcessInfo.processInfo.environment
-let root = environment["HQ_ROOT"] ?? FileManager.default.currentDirectoryPath
+let environment = Bench.environment
+let root = Bench.root
 let corpusPath = CommandLine.arguments.dropFirst().first ?? root + "/../shared/datasets/scifact/corpus.jsonl"
-var logger = Logger(label: "hq.bench.index")
-logger.logLevel = .warning
+let logger = Bench.logger
+func log(_ text: String) { Bench.log(text) }
+func seconds(since start: ContinuousClock.Instant) -> Double { Bench.seconds(since: start) }
 
 // 1. A fresh, migrated database.
-let serverURL: String
-if let url = environment["HQ_DATABASE_URL"], !url.isEmpty {
-    serverURL = url
-} else {
-    let cluster = EmbeddedCluster(configuration: ClusterConfiguration.resolve(environment: environment))
-    if !cluster.status().running { try cluster.start() }
-    serverURL = try cluster.socketURL()
-}
+let serverURL = try Bench.serverURL()
 let databaseName = "hq_bench_index_\(getpid())"
-let admin = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: logger)
-try await admin.execute(script: "DROP DATABASE IF EXISTS \(databaseName)")
-try await admin.execute(script: "CREATE DATABASE \(databaseName)")
-await admin.close()
-let databaseURL: String = {
-    if serverURL.hasPrefix("postgres"), var components = URLComponents(string: serverURL) {
-        components.path = "/" + databaseName
-        return components.string!
-    }
-    return serverURL + " dbname=\(databaseName)"
-}()
-do {
-    let connection = try await PostgresConnection.connect(PostgresConfiguration(databaseURL), logger: logger)
-    try await MigrationRunner(migrations: MigrationSet(directory: root + "/db/migrations"), logger: logger).migrate(connection)
-    await connection.close()
-}
+let databaseURL = try await Bench.freshDatabase(databaseName, serverURL: serverURL)
 let pool = PostgresPool(configuration: PostgresConfiguration(databaseURL), maxConnections: 4, logger: logger)
 
 // 2. The corpus as HQ documents (markdown strings in documents.content, as agents write them).
-let lines = try String(contentsOfFile: corpusPath, encoding: .utf8).split(separator: "\n")
-let docs = try lines.map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+let docs = try Bench.beirLines(corpusPath).map { (title: $0.title ?? "", text: $0.text) }
 let loadStart = ContinuousClock.now
 try await pool.execute("""
     INSERT INTO public.documents (title, content)
@@ -111,10 +77,6 @@ let result: [String: Any] = [
     "reindex_unchanged_seconds": secondSeconds, "reindex_vs_first": secondSeconds / firstSeconds,
     "reindex_embedded": second.embedderTexts,
 ]
-print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+try Bench.printJSON(result)
 await pool.close()
-if environment["KEEP_DB"] == nil {
-    let cleanup = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: logger)
-    try await cleanup.execute(script: "DROP DATABASE IF EXISTS \(databaseName)")
-    await cleanup.close()
-}
+if environment["KEEP_DB"] == nil { try await Bench.dropDatabase(databaseName, serverURL: serverURL) }

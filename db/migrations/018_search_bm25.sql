@@ -158,9 +158,11 @@ AS $$
     FROM public.knowledge_lexical_stats st;
 $$;
 
--- BM25 scores of the chunks matching any of p_terms (OR semantics), best first, before filters; callers join the
--- result to knowledge_sources for filters. Unfiltered and filtered callers alike get every matching chunk scored:
--- the cost is the length of the query terms' posting lists (index-only scans of knowledge_chunk_terms_pkey).
+-- BM25 scores of the chunks matching any of p_terms (OR semantics), before filters; callers join the result to
+-- knowledge_sources for filters. Unfiltered and filtered callers alike get every matching chunk scored: the cost is
+-- the length of the query terms' posting lists, read once (one index-only scan of knowledge_chunk_terms_pkey,
+-- materialised so document frequencies and scores come from the same pass and the planner cannot pick a scan of
+-- the whole table on stale estimates).
 CREATE OR REPLACE FUNCTION public.hq_bm25_scores(p_terms text[], p_k1 double precision DEFAULT 0.9,
                                                  p_b double precision DEFAULT 0.4)
 RETURNS TABLE (chunk_id uuid, source_id uuid, score double precision)
@@ -168,18 +170,19 @@ LANGUAGE sql
 STABLE
 SET search_path = ''
 AS $$
-  WITH st AS (SELECT * FROM public.hq_lexical_stats()),
-       q AS (SELECT t.term, count(*) AS df
-               FROM public.knowledge_chunk_terms t
-              WHERE t.term = ANY (p_terms)
-              GROUP BY t.term)
-  SELECT t.chunk_id, t.source_id,
+  WITH p AS MATERIALIZED (
+         SELECT t.term, t.chunk_id, t.source_id, t.tf, t.chunk_length
+           FROM public.knowledge_chunk_terms t
+          WHERE t.term = ANY (p_terms)),
+       q AS (SELECT p.term, count(*) AS df FROM p GROUP BY p.term),
+       st AS (SELECT * FROM public.hq_lexical_stats())
+  SELECT p.chunk_id, p.source_id,
          sum(ln(1 + (greatest(st.chunk_count, q.df) - q.df + 0.5) / (q.df + 0.5))
-             * t.tf * (p_k1 + 1) / (t.tf + p_k1 * (1 - p_b + p_b * t.chunk_length / st.average_length)))
-    FROM q
-    JOIN public.knowledge_chunk_terms t ON t.term = q.term
+             * p.tf * (p_k1 + 1) / (p.tf + p_k1 * (1 - p_b + p_b * p.chunk_length / st.average_length)))
+    FROM p
+    JOIN q ON q.term = p.term
    CROSS JOIN st
-   GROUP BY t.chunk_id, t.source_id;
+   GROUP BY p.chunk_id, p.source_id;
 $$;
 
 -- PostgREST entry point of the lexical leg: top chunks by BM25 for a natural-language query, archived excluded,
@@ -206,4 +209,282 @@ AS $$
      AND (filter -> 'source_ids' IS NULL OR s.id = ANY (public.hq_jsonb_text_array(filter -> 'source_ids')::uuid[]))
    ORDER BY b.score DESC, c.id
    LIMIT greatest(coalesce(match_count, 10), 0);
+$$;
+
+-- =====================================================================================================
+-- Hybrid search for PostgREST / Supabase clients (the query service does the same plus exact BLAS rerank)
+-- =====================================================================================================
+-- hq_search(query_embedding, query_text, match_count, filter, candidate_count, rrf_k) returns chunk rows with their
+-- source and per-leg ranks/scores, best first:
+--   dense leg   : live model's vectors, filters inside the HNSW scan (iterative relaxed_order scan, ef_search 100),
+--                 candidates re-sorted by exact full-precision cosine distance. When a filter matches fewer than
+--                 2,000 vectors the leg is an exact scan through the filter indexes instead (complete, no ANN).
+--   lexical leg : BM25 (k1 0.9, b 0.4) over the query's English lexemes with OR semantics (no all-words-must-match),
+--                 from the knowledge_chunk_terms inverted index above.
+--   fusion      : reciprocal rank fusion, score = sum 1 / (rrf_k + rank) over the legs a chunk appears in.
+-- Either leg may be absent (NULL embedding or blank text). Both absent and blank text: listing mode, one row per
+-- source (its first chunk), pinned first then most recently updated. Archived content never appears.
+-- filter keys (unknown keys raise 22023):
+--   tags_any / tags_all / tags_none : text or array of text
+--   folder_id  : uuid or array of uuids (document or asset folders; each includes all its descendants)
+--   folder_path: 'Sales/Playbooks' or an array of paths (resolved in the trees allowed by source_type; an unknown
+--                path matches nothing)
+--   source_type: 'document' | 'asset';  asset_type: text or array;  pinned: boolean
+--   updated_after / updated_before : timestamptz (source's updated_at, inclusive / exclusive)
+--   source_ids : array of knowledge_sources ids and/or document/asset ids
+CREATE OR REPLACE FUNCTION public.hq_search(
+  query_embedding extensions.vector(384) DEFAULT NULL, query_text text DEFAULT NULL, match_count integer DEFAULT 10,
+  filter jsonb DEFAULT '{}'::jsonb, candidate_count integer DEFAULT NULL, rrf_k integer DEFAULT 60)
+RETURNS TABLE (
+  chunk_id uuid, knowledge_source_id uuid, source_type text, source_entity_id text, document_id uuid, asset_id uuid,
+  title text, folder_id uuid, folder_path text, tags text[], asset_type text, pinned boolean, source_uri text,
+  source_updated_at timestamptz, chunk_index integer, content text, section_path text[], char_start integer,
+  char_end integer, page_number integer, dense_rank integer, dense_similarity double precision,
+  lexical_rank integer, lexical_score double precision, score double precision)
+LANGUAGE plpgsql
+STABLE
+SET search_path = ''
+SET hnsw.iterative_scan = 'relaxed_order'
+SET hnsw.ef_search = '100'
+AS $$
+#variable_conflict use_column
+DECLARE
+  v_filter jsonb := coalesce(filter, '{}'::jsonb);
+  v_key text;
+  v_path text;
+  v_fid uuid;
+  v_model text := public.hq_live_embedding_model();
+  v_limit integer := greatest(coalesce(match_count, 10), 0);
+  v_k integer;
+  v_rrf integer := greatest(coalesce(rrf_k, 60), 1);
+  v_tags_any text[];
+  v_tags_all text[];
+  v_tags_none text[];
+  v_folders uuid[];            -- NULL: no folder filter; '{}': a folder filter that matches nothing
+  v_source_type text;
+  v_asset_types text[];
+  v_pinned boolean;
+  v_after timestamptz;
+  v_before timestamptz;
+  v_sources uuid[];
+  v_has_filter boolean;
+  v_text text := btrim(coalesce(query_text, ''));
+  v_qh extensions.halfvec;
+  v_matches integer;
+  v_dense_ids uuid[];
+  v_dense_dist double precision[];
+  v_lex_ids uuid[];
+  v_lex_score double precision[];
+BEGIN
+  IF jsonb_typeof(v_filter) <> 'object' THEN
+    RAISE EXCEPTION 'hq_search: filter must be a JSON object' USING ERRCODE = '22023';
+  END IF;
+  FOR v_key IN SELECT jsonb_object_keys(v_filter) LOOP
+    IF v_key NOT IN ('tags_any', 'tags_all', 'tags_none', 'folder_id', 'folder_path', 'source_type', 'asset_type',
+                     'pinned', 'updated_after', 'updated_before', 'source_ids') THEN
+      RAISE EXCEPTION 'hq_search: unknown filter key "%"', v_key USING ERRCODE = '22023';
+    END IF;
+  END LOOP;
+
+  v_tags_any := nullif(public.hq_jsonb_text_array(v_filter -> 'tags_any'), '{}');
+  v_tags_all := nullif(public.hq_jsonb_text_array(v_filter -> 'tags_all'), '{}');
+  v_tags_none := nullif(public.hq_jsonb_text_array(v_filter -> 'tags_none'), '{}');
+  v_source_type := v_filter ->> 'source_type';
+  IF v_source_type IS NOT NULL AND v_source_type NOT IN ('document', 'asset') THEN
+    RAISE EXCEPTION 'hq_search: source_type must be document or asset, got "%"', v_source_type USING ERRCODE = '22023';
+  END IF;
+  v_asset_types := nullif(public.hq_jsonb_text_array(v_filter -> 'asset_type'), '{}');
+  v_pinned := (v_filter ->> 'pinned')::boolean;
+  v_after := (v_filter ->> 'updated_after')::timestamptz;
+  v_before := (v_filter ->> 'updated_before')::timestamptz;
+
+  IF jsonb_typeof(v_filter -> 'folder_id') IN ('string', 'array') THEN
+    v_folders := coalesce(public.hq_jsonb_text_array(v_filter -> 'folder_id')::uuid[], '{}');
+  END IF;
+  IF jsonb_typeof(v_filter -> 'folder_path') IN ('string', 'array') THEN
+    v_folders := coalesce(v_folders, '{}');
+    FOREACH v_path IN ARRAY coalesce(public.hq_jsonb_text_array(v_filter -> 'folder_path'), '{}') LOOP
+      IF v_source_type IS DISTINCT FROM 'asset' THEN
+        v_fid := public.hq_folder_id_by_path('document', v_path);
+        IF v_fid IS NOT NULL THEN v_folders := v_folders || v_fid; END IF;
+      END IF;
+      IF v_source_type IS DISTINCT FROM 'document' THEN
+        v_fid := public.hq_folder_id_by_path('asset', v_path);
+        IF v_fid IS NOT NULL THEN v_folders := v_folders || v_fid; END IF;
+      END IF;
+    END LOOP;
+  END IF;
+  IF jsonb_typeof(v_filter -> 'source_ids') IN ('string', 'array') THEN
+    SELECT coalesce(array_agg(s.id), '{}') INTO v_sources
+      FROM public.knowledge_sources s
+     WHERE s.id = ANY (public.hq_jsonb_text_array(v_filter -> 'source_ids')::uuid[])
+        OR s.document_id = ANY (public.hq_jsonb_text_array(v_filter -> 'source_ids')::uuid[])
+        OR s.asset_id = ANY (public.hq_jsonb_text_array(v_filter -> 'source_ids')::uuid[]);
+  END IF;
+
+  v_has_filter := v_tags_any IS NOT NULL OR v_tags_all IS NOT NULL OR v_tags_none IS NOT NULL OR v_folders IS NOT NULL
+               OR v_source_type IS NOT NULL OR v_asset_types IS NOT NULL OR v_pinned IS NOT NULL OR v_after IS NOT NULL
+               OR v_before IS NOT NULL OR v_sources IS NOT NULL;
+  v_k := least(greatest(coalesce(candidate_count, v_limit * 4), v_limit, 40), greatest(v_limit, 1000));
+
+  -- Listing mode: no embedding and no text.
+  IF query_embedding IS NULL AND v_text = '' THEN
+    RETURN QUERY
+    SELECT fc.id, s.id, s.source_type, s.source_id, s.document_id, s.asset_id, s.title, s.folder_id, s.folder_path,
+           s.tags, s.asset_type, s.pinned, s.source_uri, s.source_updated_at, fc.chunk_index, fc.content,
+           fc.section_path, fc.char_start, fc.char_end, fc.page_number,
+           NULL::integer, NULL::double precision, NULL::integer, NULL::double precision, 0::double precision
+      FROM public.knowledge_sources s
+      LEFT JOIN LATERAL (SELECT c.* FROM public.knowledge_chunks c WHERE c.source_id = s.id
+                          ORDER BY c.chunk_index LIMIT 1) fc ON true
+     WHERE s.archived_at IS NULL
+       AND (v_tags_any IS NULL OR s.tags && v_tags_any)
+       AND (v_tags_all IS NULL OR s.tags @> v_tags_all)
+       AND (v_tags_none IS NULL OR NOT (s.tags && v_tags_none))
+       AND (v_folders IS NULL OR s.folder_ids && v_folders)
+       AND (v_source_type IS NULL OR s.source_type = v_source_type)
+       AND (v_asset_types IS NULL OR s.asset_type = ANY (v_asset_types))
+       AND (v_pinned IS NULL OR s.pinned = v_pinned)
+       AND (v_after IS NULL OR s.source_updated_at >= v_after)
+       AND (v_before IS NULL OR s.source_updated_at < v_before)
+       AND (v_sources IS NULL OR s.id = ANY (v_sources))
+     ORDER BY s.pinned DESC, s.source_updated_at DESC NULLS LAST, s.id
+     LIMIT v_limit;
+    RETURN;
+  END IF;
+
+  -- Dense leg.
+  IF query_embedding IS NOT NULL THEN
+    v_qh := query_embedding::extensions.halfvec(384);
+    v_matches := NULL;
+    IF v_has_filter THEN
+      SELECT count(*) INTO v_matches
+        FROM (SELECT 1
+                FROM public.knowledge_chunk_vectors v
+               WHERE v.model = v_model AND NOT v.archived
+                 AND (v_tags_any IS NULL OR v.tags && v_tags_any)
+                 AND (v_tags_all IS NULL OR v.tags @> v_tags_all)
+                 AND (v_tags_none IS NULL OR NOT (v.tags && v_tags_none))
+                 AND (v_folders IS NULL OR v.folder_ids && v_folders)
+                 AND (v_source_type IS NULL OR v.source_type = v_source_type)
+                 AND (v_asset_types IS NULL OR v.asset_type = ANY (v_asset_types))
+                 AND (v_pinned IS NULL OR v.pinned = v_pinned)
+                 AND (v_after IS NULL OR v.source_updated_at >= v_after)
+                 AND (v_before IS NULL OR v.source_updated_at < v_before)
+                 AND (v_sources IS NULL OR v.source_id = ANY (v_sources))
+               LIMIT 2000) AS m;
+    END IF;
+
+    IF v_matches IS NOT NULL AND v_matches < 2000 THEN
+      -- Selective filter: exact scan of the matching vectors (never misses a match).
+      SELECT array_agg(x.cid ORDER BY x.dist, x.cid), array_agg(x.dist ORDER BY x.dist, x.cid)
+        INTO v_dense_ids, v_dense_dist
+        FROM (SELECT v.chunk_id AS cid, v.embedding OPERATOR(extensions.<=>) query_embedding AS dist
+                FROM public.knowledge_chunk_vectors v
+               WHERE v.model = v_model AND NOT v.archived
+                 AND (v_tags_any IS NULL OR v.tags && v_tags_any)
+                 AND (v_tags_all IS NULL OR v.tags @> v_tags_all)
+                 AND (v_tags_none IS NULL OR NOT (v.tags && v_tags_none))
+                 AND (v_folders IS NULL OR v.folder_ids && v_folders)
+                 AND (v_source_type IS NULL OR v.source_type = v_source_type)
+                 AND (v_asset_types IS NULL OR v.asset_type = ANY (v_asset_types))
+                 AND (v_pinned IS NULL OR v.pinned = v_pinned)
+                 AND (v_after IS NULL OR v.source_updated_at >= v_after)
+                 AND (v_before IS NULL OR v.source_updated_at < v_before)
+                 AND (v_sources IS NULL OR v.source_id = ANY (v_sources))
+               ORDER BY 2, 1
+               LIMIT v_k) AS x;
+    ELSE
+      -- ANN: halfvec HNSW with the filters inside the iterative scan, then exact re-sort of the candidates.
+      SELECT array_agg(x.cid ORDER BY x.dist, x.cid), array_agg(x.dist ORDER BY x.dist, x.cid)
+        INTO v_dense_ids, v_dense_dist
+        FROM (SELECT v.chunk_id AS cid, v.embedding OPERATOR(extensions.<=>) query_embedding AS dist
+                FROM public.knowledge_chunk_vectors v
+               WHERE v.model = v_model AND NOT v.archived
+                 AND (v_tags_any IS NULL OR v.tags && v_tags_any)
+                 AND (v_tags_all IS NULL OR v.tags @> v_tags_all)
+                 AND (v_tags_none IS NULL OR NOT (v.tags && v_tags_none))
+                 AND (v_folders IS NULL OR v.folder_ids && v_folders)
+                 AND (v_source_type IS NULL OR v.source_type = v_source_type)
+                 AND (v_asset_types IS NULL OR v.asset_type = ANY (v_asset_types))
+                 AND (v_pinned IS NULL OR v.pinned = v_pinned)
+                 AND (v_after IS NULL OR v.source_updated_at >= v_after)
+                 AND (v_before IS NULL OR v.source_updated_at < v_before)
+                 AND (v_sources IS NULL OR v.source_id = ANY (v_sources))
+               ORDER BY v.embedding::extensions.halfvec(384) OPERATOR(extensions.<=>) v_qh
+               LIMIT v_k) AS x;
+    END IF;
+  END IF;
+
+  -- Lexical leg: BM25 over the query's English lexemes (OR semantics), the same scores as the query service's.
+  IF v_text <> '' THEN
+    SELECT array_agg(x.cid ORDER BY x.sc DESC, x.cid), array_agg(x.sc ORDER BY x.sc DESC, x.cid)
+      INTO v_lex_ids, v_lex_score
+      FROM (SELECT b.chunk_id AS cid, b.score AS sc
+              FROM public.hq_bm25_scores(public.hq_query_terms(v_text)) b
+              JOIN public.knowledge_sources s ON s.id = b.source_id
+             WHERE s.archived_at IS NULL
+               AND (v_tags_any IS NULL OR s.tags && v_tags_any)
+               AND (v_tags_all IS NULL OR s.tags @> v_tags_all)
+               AND (v_tags_none IS NULL OR NOT (s.tags && v_tags_none))
+               AND (v_folders IS NULL OR s.folder_ids && v_folders)
+               AND (v_source_type IS NULL OR s.source_type = v_source_type)
+               AND (v_asset_types IS NULL OR s.asset_type = ANY (v_asset_types))
+               AND (v_pinned IS NULL OR s.pinned = v_pinned)
+               AND (v_after IS NULL OR s.source_updated_at >= v_after)
+               AND (v_before IS NULL OR s.source_updated_at < v_before)
+               AND (v_sources IS NULL OR s.id = ANY (v_sources))
+             ORDER BY 2 DESC, 1
+             LIMIT v_k) AS x;
+  END IF;
+
+  -- Reciprocal rank fusion.
+  RETURN QUERY
+  WITH d AS (
+    SELECT u.cid, u.dist, u.r::integer AS r
+      FROM unnest(v_dense_ids, v_dense_dist) WITH ORDINALITY AS u (cid, dist, r)),
+  l AS (
+    SELECT u.cid, u.sc, u.r::integer AS r
+      FROM unnest(v_lex_ids, v_lex_score) WITH ORDINALITY AS u (cid, sc, r)),
+  f AS (
+    SELECT coalesce(d.cid, l.cid) AS cid, d.r AS dr, (1 - d.dist) AS dsim, l.r AS lr, l.sc AS lsc,
+           (coalesce(1.0 / (v_rrf + d.r), 0) + coalesce(1.0 / (v_rrf + l.r), 0))::double precision AS fsc
+      FROM d FULL JOIN l ON l.cid = d.cid)
+  SELECT c.id, s.id, s.source_type, s.source_id, s.document_id, s.asset_id, s.title, s.folder_id, s.folder_path,
+         s.tags, s.asset_type, s.pinned, coalesce(c.source_uri, s.source_uri), s.source_updated_at, c.chunk_index,
+         c.content, c.section_path, c.char_start, c.char_end, c.page_number, f.dr, f.dsim, f.lr, f.lsc, f.fsc
+    FROM f
+    JOIN public.knowledge_chunks c ON c.id = f.cid
+    JOIN public.knowledge_sources s ON s.id = c.source_id
+   WHERE s.archived_at IS NULL
+   ORDER BY f.fsc DESC, f.dsim DESC NULLS LAST, c.id
+   LIMIT v_limit;
+END
+$$;
+
+-- =====================================================================================================
+-- Access: the inverted index and its statistics hold the knowledge base's words, so they get the same row-level
+-- security and full-access policies as every other table (016): anon sees nothing through PostgREST.
+-- =====================================================================================================
+DO $$
+DECLARE
+  v_table text;
+  v_role text;
+BEGIN
+  FOREACH v_table IN ARRAY ARRAY['knowledge_chunk_terms', 'knowledge_lexical_stats'] LOOP
+    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', v_table);
+    FOREACH v_role IN ARRAY ARRAY['authenticated', 'service_role'] LOOP
+      CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = v_role);
+      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policies p
+                      WHERE p.schemaname = 'public' AND p.tablename = v_table
+                        AND p.policyname = CASE v_role WHEN 'authenticated' THEN 'Authenticated full access'
+                                                       ELSE 'Service role full access' END) THEN
+        EXECUTE format('CREATE POLICY %I ON public.%I FOR ALL TO %I USING (true) WITH CHECK (true)',
+                       CASE v_role WHEN 'authenticated' THEN 'Authenticated full access' ELSE 'Service role full access' END,
+                       v_table, v_role);
+      END IF;
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON public.%I TO %I', v_table, v_role);
+    END LOOP;
+  END LOOP;
+END
 $$;

@@ -20,6 +20,9 @@ public struct EvalRunner: Sendable {
     public var configuration: SearchConfiguration
     /// Keep the eval database afterwards (for inspection).
     public var keepDatabase = false
+    /// Extra hybrid runs over the same index, one per fusion, reported as `hybrid(<spec>)` (e.g.
+    /// `hybrid(convex:0.5)`): a fusion sweep costs one indexing.
+    public var fusions: [SearchConfiguration.Fusion] = []
     let logger: Logger
 
     /// Creates a runner.
@@ -79,27 +82,35 @@ public struct EvalRunner: Sendable {
         let documentIDs = try await load(dataset.documents, pool: pool)
         try await index(pool)
 
-        let service = SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
         var report = EvalReport(dataset: dataset.name, queries: dataset.queries.count, modes: [:])
-        for mode in modes {
+        var runs: [(name: String, mode: SearchMode, configuration: SearchConfiguration)] = modes.map {
+            ($0.rawValue, $0, configuration)
+        }
+        for fusion in fusions {
+            var tuned = configuration
+            tuned.fusion = fusion
+            runs.append(("hybrid(\(fusion))", .hybrid, tuned))
+        }
+        for run in runs {
+            let service = SearchService(pool: pool, embedder: embedder, configuration: run.configuration, logger: logger)
             var ndcg = 0.0, recall = 0.0, mrr = 0.0
-            var run = ""
+            var trec = ""
             for (queryID, text) in dataset.queries {
-                let response = try await service.search(SearchRequest(query: text, limit: 100, mode: mode, chunksPerSource: 1))
+                let response = try await service.search(SearchRequest(query: text, limit: 100, mode: run.mode, chunksPerSource: 1))
                 let ranked = response.results.map { documentIDs[$0.entityID] ?? $0.entityID }
                 let relevant = dataset.qrels[queryID] ?? [:]
                 ndcg += RankingMetrics.ndcg(ranked: ranked, relevant: relevant, k: 10)
                 recall += RankingMetrics.recall(ranked: ranked, relevant: relevant, k: 100)
                 mrr += RankingMetrics.reciprocalRank(ranked: ranked, relevant: relevant, k: 10)
                 for (rank, result) in response.results.enumerated() {
-                    run += "\(queryID) Q0 \(ranked[rank]) \(rank + 1) \(result.score) hq-\(mode.rawValue)\n"
+                    trec += "\(queryID) Q0 \(ranked[rank]) \(rank + 1) \(result.score) hq-\(run.name)\n"
                 }
             }
             let n = Double(max(dataset.queries.count, 1))
-            report.modes[mode.rawValue] = EvalMetrics(ndcg10: ndcg / n, recall100: recall / n, mrr10: mrr / n)
+            report.modes[run.name] = EvalMetrics(ndcg10: ndcg / n, recall100: recall / n, mrr10: mrr / n)
             if let runFile {
-                let path = modes.count == 1 ? runFile : Self.path(runFile, inserting: mode.rawValue)
-                try Data(run.utf8).write(to: URL(fileURLWithPath: path))
+                let path = runs.count == 1 ? runFile : Self.path(runFile, inserting: run.name)
+                try Data(trec.utf8).write(to: URL(fileURLWithPath: path))
             }
         }
         return report

@@ -31,4 +31,60 @@ public struct SearchConfiguration: Sendable, Hashable {
 
     /// The defaults.
     public init() {}
+
+    /// The defaults with the settings of `environment` applied: `HQ_SEARCH_FUSION` (a ``Fusion`` spec, e.g.
+    /// `convex:0.5`), `HQ_SEARCH_EF_SEARCH` (10…1000), `HQ_SEARCH_CANDIDATES` (dense and lexical candidates, 10…1000).
+    /// - Throws: ``SearchError`` `invalidRequest` naming the variable.
+    public static func environment(_ environment: [String: String]) throws -> SearchConfiguration {
+        var configuration = SearchConfiguration()
+        if let spec = environment["HQ_SEARCH_FUSION"], !spec.isEmpty {
+            do { configuration.fusion = try Fusion(parsing: spec) } catch let error as SearchError {
+                throw SearchError(.invalidRequest, "HQ_SEARCH_FUSION: \(error.context)")
+            }
+        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw SearchError(.invalidRequest, "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        if let ef = try integer("HQ_SEARCH_EF_SEARCH", 10...1000) { configuration.efSearch = ef }
+        if let candidates = try integer("HQ_SEARCH_CANDIDATES", 10...1000) {
+            configuration.denseCandidates = candidates
+            configuration.lexicalCandidates = candidates
+        }
+        return configuration
+    }
+}
+
+extension SearchConfiguration.Fusion: CustomStringConvertible {
+    /// Parses `rrf`, `rrf:K`, `rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT` or `convex:ALPHA` (α weights the dense leg, 0…1).
+    /// - Throws: ``SearchError`` `invalidRequest` naming the accepted forms.
+    public init(parsing text: String) throws {
+        let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let numbers = parts.dropFirst().map(Double.init)
+        let usage = "fusion must be rrf, rrf:K, rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT or convex:ALPHA (got \(text))"
+        guard !numbers.contains(where: { $0 == nil || !$0!.isFinite }) else { throw SearchError(.invalidRequest, usage) }
+        let values = numbers.map { $0! }
+        switch (parts[0], values.count) {
+        case ("rrf", 0): self = .reciprocalRank(k: 60, denseWeight: 1, lexicalWeight: 1)
+        case ("rrf", 1) where values[0] > 0: self = .reciprocalRank(k: values[0], denseWeight: 1, lexicalWeight: 1)
+        case ("rrf", 3) where values[0] > 0 && values[1] >= 0 && values[2] >= 0 && values[1] + values[2] > 0:
+            self = .reciprocalRank(k: values[0], denseWeight: values[1], lexicalWeight: values[2])
+        case ("convex", 1) where (0...1).contains(values[0]): self = .convex(alpha: values[0])
+        default: throw SearchError(.invalidRequest, usage)
+        }
+    }
+
+    /// The spec ``init(parsing:)`` reads back: `rrf:60:1:1`, `convex:0.5`.
+    public var description: String {
+        func number(_ value: Double) -> String {
+            value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        }
+        switch self {
+        case .reciprocalRank(let k, let dense, let lexical): return "rrf:\(number(k)):\(number(dense)):\(number(lexical))"
+        case .convex(let alpha): return "convex:\(number(alpha))"
+        }
+    }
 }

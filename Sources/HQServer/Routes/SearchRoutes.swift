@@ -13,7 +13,9 @@ public struct SearchRoutes: RouteGroup {
     /// Registers the routes; without a database they answer 503.
     public func addRoutes(to router: Router<HQRequestContext>, server: ServerContext) {
         let service = server.database.map {
-            SearchService(pool: $0, embedder: BatchedEmbedder(server: server), logger: server.logger)
+            SearchService(
+                pool: $0, embedder: BatchedEmbedder(server: server), configuration: server.configuration.search,
+                logger: server.logger)
         }
         router.get("/openapi.json") { _, _ -> Response in
             Response(
@@ -54,7 +56,7 @@ public struct SearchRoutes: RouteGroup {
     static func run<R: Sendable>(server: ServerContext, service: SearchService?, _ body: (SearchService) async throws -> R) async throws -> R {
         guard let service else { throw APIError.databaseUnavailable("this server runs without a database") }
         do {
-            return try await server.withDatabase { _ in try await body(service) }
+            return try await server.withDatabaseOutagesAs503 { try await body(service) }
         } catch let error as SearchError {
             switch error.code {
             case .sourceNotFound: throw APIError.notFound(error.context)

@@ -10,9 +10,20 @@ extension ServerContext {
     ///   otherwise (a lost connection also becomes 503).
     public func withDatabase<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         guard let database else { throw APIError.databaseUnavailable("this server runs without a database") }
+        return try await withDatabaseOutagesAs503 { try await database.withConnection(body) }
+    }
+
+    /// Runs `body`, which uses the database through a service of its own (one that takes connections from the
+    /// server's pool itself), with the same outage handling as ``withDatabase(_:)``: 503 at once while the
+    /// database is known to be down, and a lost or refused connection inside `body` becomes 503.
+    ///
+    /// Use this, not ``withDatabase(_:)``, around services: holding a connection while the service asks the same
+    /// pool for more starves the pool under concurrent requests.
+    public func withDatabaseOutagesAs503<R: Sendable>(_ body: () async throws -> R) async throws -> R {
+        guard database != nil else { throw APIError.databaseUnavailable("this server runs without a database") }
         if databaseHealth.isCoolingDown { throw APIError.databaseUnavailable() }
         do {
-            let result = try await database.withConnection(body)
+            let result = try await body()
             databaseHealth.markUp()
             return result
         } catch let error as PostgresError where Self.isUnavailability(error) {

@@ -99,6 +99,8 @@ struct AccessTests {
         "notifications", "agent_inbox_items", "automation_rules", "agent_commands", "agent_usage", "agent_budgets",
     ]
 
+    static let engineTables = ["knowledge_chunk_vectors", "knowledge_chunk_terms", "knowledge_lexical_stats"]
+
     @Test("plain PostgreSQL: every HQ table has RLS and its policies; no publication or storage needed")
     func plain() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
@@ -112,6 +114,22 @@ struct AccessTests {
             #expect(rows.count == 32)
             #expect(rows.filter { !$0.1 }.map(\.0) == [])
             #expect(rows.filter { !$0.2 }.map(\.0) == [])
+            // The engine's own tables (vectors, the BM25 index and its statistics) are guarded the same way.
+            let engine = try await db.query("""
+                SELECT c.relname FROM pg_class c
+                 WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY (\(Self.engineTables))
+                   AND c.relrowsecurity
+                   AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname
+                                 AND 'authenticated' = ANY (p.roles) AND p.cmd = 'ALL')
+                 ORDER BY 1
+                """).map { try $0.decode(String.self, column: 0) }
+            #expect(engine == Self.engineTables.sorted())
+            await expectServerError("42501") {
+                try await db.transaction { tx in
+                    try await tx.execute("SET LOCAL ROLE anon")
+                    _ = try await tx.query("SELECT * FROM knowledge_chunk_terms")
+                }
+            }
             #expect(try await db.value(String.self, "SELECT policyname FROM pg_policies WHERE tablename = 'gateway_registration_tokens' AND 'authenticated' = ANY (roles)") == "gateway_registration_tokens_all")
             #expect(try await db.value(Int.self, "SELECT count(*) FROM pg_publication WHERE pubname = 'supabase_realtime'") == 0)
             // authenticated sees rows through the policy; anon sees none (RLS, no anon policy, no grant).

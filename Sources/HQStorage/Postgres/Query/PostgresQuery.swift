@@ -51,6 +51,13 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += "$\(bindings.count)"
         }
 
+        /// Appends a bind parameter `$n` for an optional value (NULL when nil). The same as the generic overload;
+        /// spelled out so the compiler knows an optional here is meant (no "debug description" warning).
+        public mutating func appendInterpolation<Wrapped: PostgresEncodable>(_ value: Wrapped?) {
+            bindings.append(value)
+            sql += "$\(bindings.count)"
+        }
+
         /// Appends a quoted identifier (table, column, channel), doubling embedded quotes.
         public mutating func appendInterpolation(identifier: String) {
             sql += PostgresQuery.quoteIdentifier(identifier)
