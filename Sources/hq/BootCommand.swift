@@ -27,7 +27,8 @@ struct BootCommand: AsyncParsableCommand {
     @Argument(help: "The agent's slug (agents.slug).")
     var slug: String
 
-    @Option(name: .customLong("budget-tokens"), help: "Most model tokens of documents and related passages (1-1000000).")
+    @Option(
+        name: .customLong("budget-tokens"), help: "Most model tokens of documents and related passages (1-1000000).")
     var budgetTokens = BootRequest.defaultBudgetTokens
 
     @Option(help: "Append the most relevant other knowledge for this query (hybrid search) that still fits.")
@@ -84,7 +85,8 @@ extension AppEnvironment {
         embedder: (any Embedder)?, tokenCounter: any TokenCounter, _ body: (BootService) async throws -> T
     ) async throws -> T {
         let url = try CLIError.wrap { try databaseURL() }
-        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-boot"), maxConnections: 2, logger: logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, applicationName: "hq-boot"), maxConnections: 2, logger: logger)
         let search = SearchService(pool: pool, embedder: embedder, logger: logger)
         let service = BootService(pool: pool, search: search, tokenCounter: tokenCounter, logger: logger)
         do {
@@ -99,7 +101,8 @@ extension AppEnvironment {
             throw CLIError(error.context, hint: error.code == .embedderUnavailable ? "check HQ_MODEL_DIR" : nil)
         } catch let error as PostgresError {
             await pool.close()
-            throw CLIError("database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
+            throw CLIError(
+                "database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
         } catch {
             await pool.close()
             throw error

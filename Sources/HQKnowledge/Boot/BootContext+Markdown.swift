@@ -8,7 +8,8 @@ extension BootContext {
     public var markdown: String {
         var parts: [String] = []
         var summary = "Boot context for \(BootService.oneLine(agent.name, placeholder: agent.slug)) (\(agent.slug)): "
-        summary += "\(usedTokens) of \(budgetTokens) tokens, \(documents.count) document\(documents.count == 1 ? "" : "s")"
+        summary +=
+            "\(usedTokens) of \(budgetTokens) tokens, \(documents.count) document\(documents.count == 1 ? "" : "s")"
         if !omitted.isEmpty { summary += ", \(omitted.count) not loaded" }
         if !related.isEmpty { summary += ", \(related.count) related passage\(related.count == 1 ? "" : "s")" }
         parts.append("<!-- " + summary.replacingOccurrences(of: "--", with: "- -") + " -->")
@@ -16,7 +17,8 @@ extension BootContext {
         if !omitted.isEmpty {
             var list = "# Not loaded (over the token budget)\n"
             for document in omitted {
-                list += "\n- \(BootService.oneLine(document.title, placeholder: "(untitled)")) — id `\(document.id)`, \(document.tokens) tokens"
+                list +=
+                    "\n- \(BootService.oneLine(document.title, placeholder: "(untitled)")) — id `\(document.id)`, \(document.tokens) tokens"
             }
             parts.append(list)
         }

@@ -19,7 +19,10 @@ public struct BootRequest: Sendable, Hashable {
     public var relatedSources: Int
 
     /// Creates a request.
-    public init(slug: String, budgetTokens: Int = BootRequest.defaultBudgetTokens, query: String? = nil, relatedSources: Int = 10) {
+    public init(
+        slug: String, budgetTokens: Int = BootRequest.defaultBudgetTokens, query: String? = nil,
+        relatedSources: Int = 10
+    ) {
         self.slug = slug
         self.budgetTokens = budgetTokens
         self.query = query
@@ -39,7 +42,9 @@ public struct BootRequest: Sendable, Hashable {
         guard !slug.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw BootError(.invalidRequest, "the agent slug must not be empty")
         }
-        guard slug.utf8.count <= 200 else { throw BootError(.invalidRequest, "the agent slug is longer than 200 bytes") }
+        guard slug.utf8.count <= 200 else {
+            throw BootError(.invalidRequest, "the agent slug is longer than 200 bytes")
+        }
         guard (1...Self.maxBudgetTokens).contains(budgetTokens) else {
             throw BootError(.invalidRequest, "budget_tokens must be between 1 and \(Self.maxBudgetTokens)")
         }

@@ -17,19 +17,23 @@ extension BootService {
             throw BootError(.invalidRequest, error.context)
         }
         var candidates: [(result: SearchResult, chunk: SearchChunk)] = []
-        for result in response.results where !(result.sourceType == .document && excluding.contains(result.entityID.lowercased())) {
+        for result in response.results
+        where !(result.sourceType == .document && excluding.contains(result.entityID.lowercased())) {
             for chunk in result.chunks { candidates.append((result, chunk)) }
             if Set(candidates.map { $0.result.sourceID }).count >= sources { break }
         }
         // Best first across sources; ties keep the search's order.
         let ranked = candidates.enumerated().sorted {
-            $0.element.chunk.score != $1.element.chunk.score ? $0.element.chunk.score > $1.element.chunk.score : $0.offset < $1.offset
+            $0.element.chunk.score != $1.element.chunk.score
+                ? $0.element.chunk.score > $1.element.chunk.score : $0.offset < $1.offset
         }.map(\.element)
 
         var passages: [RelatedPassage] = []
         for (result, chunk) in ranked where budget > 0 {
             var heading = "## " + Self.oneLine(result.title, placeholder: "(untitled)")
-            if !chunk.sectionPath.isEmpty { heading += " › " + chunk.sectionPath.map { Self.oneLine($0, placeholder: "…") }.joined(separator: " › ") }
+            if !chunk.sectionPath.isEmpty {
+                heading += " › " + chunk.sectionPath.map { Self.oneLine($0, placeholder: "…") }.joined(separator: " › ")
+            }
             let markdown = heading + "\n\n" + chunk.content
             let tokens = counter.tokenCount(of: markdown, limit: .max)
             guard tokens <= budget else { continue }

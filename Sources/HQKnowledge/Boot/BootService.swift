@@ -47,7 +47,9 @@ public final class BootService: Sendable {
 
     /// Creates a service counting tokens with `embedder`'s tokenizer when it is the native model, else with a
     /// conservative estimate (``ApproximateTokenCounter``, for HTTP embedders).
-    public convenience init(pool: PostgresPool, search: SearchService, countingWith embedder: (any Embedder)?, logger: Logger) {
+    public convenience init(
+        pool: PostgresPool, search: SearchService, countingWith embedder: (any Embedder)?, logger: Logger
+    ) {
         self.init(pool: pool, search: search, tokenCounter: Self.tokenCounter(for: embedder), logger: logger)
     }
 
@@ -69,7 +71,8 @@ public final class BootService: Sendable {
         var documents: [BootDocument] = []
         var omitted: [OmittedBootDocument] = []
         for candidate in candidates {
-            let markdown = Self.section(title: candidate.title, body: DocumentMarkdown.render(contentJSONB: candidate.content))
+            let markdown = Self.section(
+                title: candidate.title, body: DocumentMarkdown.render(contentJSONB: candidate.content))
             let tokens = counter.tokenCount(of: markdown, limit: .max)
             if tokens <= remaining {
                 remaining -= tokens
@@ -127,7 +130,9 @@ public final class BootService: Sendable {
              ORDER BY (slug = \(wanted)::text) DESC, slug
             """)
         let agents = try rows.map {
-            BootAgent(id: try $0.decode(String.self, column: 0), slug: try $0.decode(String.self, column: 1), name: try $0.decode(String.self, column: 2))
+            BootAgent(
+                id: try $0.decode(String.self, column: 0), slug: try $0.decode(String.self, column: 1),
+                name: try $0.decode(String.self, column: 2))
         }
         if let exact = agents.first(where: { $0.slug == wanted }) { return exact }
         if agents.count == 1 { return agents[0] }
@@ -166,7 +171,8 @@ public final class BootService: Sendable {
             Candidate(
                 id: try row.decode(String.self, column: 0), title: try row.decode(String.self, column: 1),
                 tags: try row.decode([String].self, column: 2), pinned: try row.decode(Bool.self, column: 3),
-                scope: try row.decode(Bool.self, column: 4) ? .agent : .all, updatedAt: try row.decode(Date.self, column: 5),
+                scope: try row.decode(Bool.self, column: 4) ? .agent : .all,
+                updatedAt: try row.decode(Date.self, column: 5),
                 content: try row.decode(String?.self, column: 6))
         }
     }

@@ -18,8 +18,8 @@ public enum DocumentMarkdown {
     public static func render(contentJSONB jsonb: String?) -> String {
         guard let jsonb, !jsonb.isEmpty else { return "" }
         guard let value = try? JSONSerialization.jsonObject(with: Data(jsonb.utf8), options: [.fragmentsAllowed]) else {
-            // Not valid JSON (a caller passing raw text): use it as written.
-            return trim(jsonb)
+            // Too deep for the parser, or not JSON at all (a caller passing raw text).
+            return unparsable(jsonb)
         }
         return render(value: value)
     }
@@ -29,12 +29,11 @@ public enum DocumentMarkdown {
         switch value {
         case let string as String:
             let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.hasPrefix("{") || trimmed.hasPrefix("["),
-               let parsed = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: [])
-            {
-                return render(parsed: parsed, original: trimmed)
+            guard trimmed.hasPrefix("{") || trimmed.hasPrefix("[") else { return trim(string) }
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: []) else {
+                return unparsable(string)
             }
-            return trim(string)
+            return render(parsed: parsed, original: trimmed)
         case is NSNull:
             return ""
         default:
@@ -47,7 +46,7 @@ public enum DocumentMarkdown {
         if let string = parsed as? String { return trim(string) }
         let text: String
         if JSONSerialization.isValidJSONObject(parsed),
-           let data = try? JSONSerialization.data(withJSONObject: parsed, options: [.prettyPrinted, .sortedKeys])
+            let data = try? JSONSerialization.data(withJSONObject: parsed, options: [.prettyPrinted, .sortedKeys])
         {
             text = String(decoding: data, as: UTF8.self)
         } else {
@@ -56,9 +55,73 @@ public enum DocumentMarkdown {
         return TipTapMarkdown.codeBlock(text, language: "json")
     }
 
+    /// Text that looks like JSON but does not parse (nested deeper than the parser allows, or cut off): its TipTap
+    /// `text` values one paragraph each when it has any, else the text as written.
+    static func unparsable(_ text: String) -> String {
+        let texts = textValues(in: text)
+        return texts.isEmpty ? trim(text) : texts.joined(separator: "\n\n")
+    }
+
+    /// The decoded values of every `"text": "…"` pair in JSON text, in order, without parsing its structure.
+    /// - Complexity: O(n), no recursion.
+    static func textValues(in json: String) -> [String] {
+        var values: [String] = []
+        var literal = String.UnicodeScalarView()
+        var inString = false
+        var escaped = false
+        var previous: String?  // the last string literal, while only whitespace and a colon follow it
+        var afterTextKey = false
+        var scalars = json.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            if inString {
+                if escaped {
+                    escaped = false
+                    switch scalar {
+                    case "n": literal.append("\n")
+                    case "t": literal.append("\t")
+                    case "r": break
+                    case "u":
+                        var hex = ""
+                        for _ in 0..<4 { if let h = scalars.next() { hex.unicodeScalars.append(h) } }
+                        if let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) {
+                            literal.append(decoded)
+                        }
+                    default: literal.append(scalar)
+                    }
+                } else if scalar == "\\" {
+                    escaped = true
+                } else if scalar == "\"" {
+                    inString = false
+                    let value = String(literal)
+                    if afterTextKey, !value.isEmpty { values.append(value) }
+                    afterTextKey = false
+                    previous = value
+                } else {
+                    literal.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"":
+                inString = true
+                literal = .init()
+            case ":":
+                afterTextKey = previous == "text"
+                previous = nil
+            case " ", "\n", "\t", "\r":
+                break
+            default:
+                previous = nil
+                afterTextKey = false
+            }
+        }
+        return values
+    }
+
     /// Drops blank lines before and after the body; keeps indentation and trailing spaces inside it.
     static func trim(_ text: String) -> String {
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines.removeFirst() }
         while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
         return lines.joined(separator: "\n")

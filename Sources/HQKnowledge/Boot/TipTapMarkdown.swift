@@ -134,7 +134,8 @@ public enum TipTapMarkdown {
 
     static func codeBlock(_ code: String, language: String?) -> String {
         let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: code) + 1))
-        let lang = (language ?? "").trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "`", with: "")
+        let lang = (language ?? "").trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(
+            of: "`", with: "")
         let body = code.hasSuffix("\n") ? String(code.dropLast()) : code
         return fence + lang + "\n" + body + "\n" + fence
     }
@@ -194,7 +195,10 @@ public enum TipTapMarkdown {
             switch type {
             case "text":
                 let marks = Mark.parse(node["marks"])
-                if marks != runMarks { flush(); runMarks = marks }
+                if marks != runMarks {
+                    flush()
+                    runMarks = marks
+                }
                 run += node["text"] as? String ?? ""
             case "hardBreak":
                 flush()

@@ -19,7 +19,8 @@ public struct BootRoutes: RouteGroup {
     public func addRoutes(to router: Router<HQRequestContext>, server: ServerContext) {
         let service = server.database.map { pool in
             BootService(
-                pool: pool, search: SearchService(pool: pool, embedder: BatchedEmbedder(server: server), logger: server.logger),
+                pool: pool,
+                search: SearchService(pool: pool, embedder: BatchedEmbedder(server: server), logger: server.logger),
                 countingWith: server.embedder, logger: server.logger)
         }
         router.get("/v1/boot/{slug}") { request, context -> Response in
@@ -99,6 +100,7 @@ public struct BootRoutes: RouteGroup {
         let body = Body(error: .init(message: error.description, suggestions: error.suggestions))
         let data = (try? SearchJSON.encoder().encode(body)) ?? Data("{}".utf8)
         return Response(
-            status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: .notFound, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

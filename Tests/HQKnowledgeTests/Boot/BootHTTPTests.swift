@@ -9,7 +9,9 @@ import Testing
 /// `GET /v1/boot/{slug}` over a real `hq serve` on loopback, and `hq boot --json` against the same database.
 @Suite("Boot context over HTTP and the CLI")
 struct BootHTTPTests {
-    func withServer(apiKey: String? = nil, database: Bool = true, _ body: (String, BootFixture) async throws -> Void) async throws {
+    func withServer(apiKey: String? = nil, database: Bool = true, _ body: (String, BootFixture) async throws -> Void)
+        async throws
+    {
         let fixture = try await BootFixture.shared.value
         var configuration = ServerConfiguration()
         configuration.port = 0  // an ephemeral port: suites run in parallel
@@ -30,10 +32,12 @@ struct BootHTTPTests {
     @Test("GET /v1/boot/{slug} answers exactly what the library (and so `hq boot --json`) gives")
     func httpEqualsLibrary() async throws {
         try await withServer { base, fixture in
-            let response = try await HTTPClient.shared.get(base + "/v1/boot/scout?budget_tokens=500&query=renewal%20discount")
+            let response = try await HTTPClient.shared.get(
+                base + "/v1/boot/scout?budget_tokens=500&query=renewal%20discount")
             #expect(response.status == 200)
             #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
-            let direct = try await fixture.service.context(BootRequest(slug: "scout", budgetTokens: 500, query: "renewal discount"))
+            let direct = try await fixture.service.context(
+                BootRequest(slug: "scout", budgetTokens: 500, query: "renewal discount"))
             #expect(try Self.object(response.body) == Self.object(try SearchJSON.encoder().encode(direct)))
             #expect(!direct.omitted.isEmpty)
             let keys = try #require(try Self.object(response.body) as? [String: Any]).keys.sorted()
@@ -67,7 +71,9 @@ struct BootHTTPTests {
         }
     }
 
-    @Test("bad parameters answer 400", arguments: ["budget_tokens=0", "budget_tokens=abc", "budget_tokens=2000000", "format=xml", "budget=5"])
+    @Test(
+        "bad parameters answer 400",
+        arguments: ["budget_tokens=0", "budget_tokens=abc", "budget_tokens=2000000", "format=xml", "budget=5"])
     func badParameters(query: String) async throws {
         try await withServer { base, _ in
             let response = try await HTTPClient.shared.get(base + "/v1/boot/scout?" + query)
@@ -108,9 +114,12 @@ struct BootHTTPTests {
     @Test("`hq boot --json` prints what GET /v1/boot/{slug} answers; unknown slugs fail with suggestions")
     func cliEqualsHTTP() async throws {
         let executable = TestDatabase.packageRoot + "/.build/release/hq"
-        try #require(FileManager.default.isExecutableFile(atPath: executable), "run scripts/setup first (builds .build/release/hq)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable),
+            "run scripts/setup first (builds .build/release/hq)")
         try await withServer { base, fixture in
-            let cli = try await Self.runCLI(executable, ["boot", "scout", "--budget-tokens", "700", "--json"], databaseURL: fixture.url)
+            let cli = try await Self.runCLI(
+                executable, ["boot", "scout", "--budget-tokens", "700", "--json"], databaseURL: fixture.url)
             #expect(cli.status == 0)
             let http = try await HTTPClient.shared.get(base + "/v1/boot/scout?budget_tokens=700")
             #expect(try Self.object(cli.stdout) == Self.object(http.body))
@@ -127,7 +136,8 @@ struct BootHTTPTests {
     static func runCLI(_ executable: String, _ arguments: [String], databaseURL: String) async throws
         -> (status: Int32, stdout: Data, stderr: Data)
     {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hq-boot-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hq-boot-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("stdout").path
@@ -145,8 +155,7 @@ struct BootHTTPTests {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv + envp { free(pointer) }
         }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
@@ -159,6 +168,8 @@ struct BootHTTPTests {
                 continuation.resume(returning: status & 0x7F == 0 ? (status >> 8) & 0xFF : -1)
             }
         }
-        return (status, try Data(contentsOf: URL(fileURLWithPath: out)), try Data(contentsOf: URL(fileURLWithPath: err)))
+        return (
+            status, try Data(contentsOf: URL(fileURLWithPath: out)), try Data(contentsOf: URL(fileURLWithPath: err))
+        )
     }
 }

@@ -49,7 +49,9 @@ struct BootServiceTests {
         #expect(handbook.markdown.contains("```sql\nSELECT * FROM contacts;\n```"))
         #expect(!handbook.markdown.contains("\"type\""))
         #expect(boot.documents.first { $0.title == "Style guide" }?.markdown == "# Style guide")
-        #expect(boot.documents.first { $0.title == "Team directory" }?.markdown == "# Team directory\n\n- Scout finds leads\n- Closer closes")
+        #expect(
+            boot.documents.first { $0.title == "Team directory" }?.markdown
+                == "# Team directory\n\n- Scout finds leads\n- Closer closes")
         #expect(boot.markdown.hasPrefix("<!-- Boot context for Scout (scout): "))
         #expect(boot.markdown.contains("\n\n# Company values\n\nWe are **honest** and kind.\n\n# Huge manual\n\n"))
     }
@@ -77,10 +79,13 @@ struct BootServiceTests {
         #expect(boot.omitted.first?.reason == .overBudget)
         #expect(boot.documents.map(\.id) == full.documents.map(\.id).filter { $0 != huge.id })
         #expect(boot.usedTokens <= budget)
-        #expect(boot.markdown.contains("# Not loaded (over the token budget)\n\n- Huge manual — id `\(huge.id)`, \(huge.tokens) tokens"))
+        #expect(
+            boot.markdown.contains(
+                "# Not loaded (over the token budget)\n\n- Huge manual — id `\(huge.id)`, \(huge.tokens) tokens"))
     }
 
-    @Test("no document is ever dropped silently, whatever the budget", arguments: [1, 10, 50, 200, 1_000, 5_000, 8_000])
+    @Test(
+        "no document is ever dropped silently, whatever the budget", arguments: [1, 10, 50, 200, 1_000, 5_000, 8_000])
     func neverDropped(budget: Int) async throws {
         let full = try await context()
         let boot = try await context(budget: budget)

@@ -14,7 +14,8 @@ struct TipTapMarkdownTests {
     static func text(_ text: String, _ marks: String = "") -> String {
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
-        return marks.isEmpty ? #"{"type":"text","text":"\#(escaped)"}"# : #"{"type":"text","text":"\#(escaped)","marks":[\#(marks)]}"#
+        return marks.isEmpty
+            ? #"{"type":"text","text":"\#(escaped)"}"# : #"{"type":"text","text":"\#(escaped)","marks":[\#(marks)]}"#
     }
 
     static func paragraph(_ inline: String...) -> String {
@@ -30,7 +31,8 @@ struct TipTapMarkdownTests {
     }
 
     static func list(_ type: String, attrs: String = "", _ items: String...) -> String {
-        #"{"type":"\#(type)"\#(attrs.isEmpty ? "" : ",\"attrs\":" + attrs),"content":["# + items.joined(separator: ",") + "]}"
+        #"{"type":"\#(type)"\#(attrs.isEmpty ? "" : ",\"attrs\":" + attrs),"content":["# + items.joined(separator: ",")
+            + "]}"
     }
 
     @Test("headings keep their level (1–6, clamped) and blocks are separated by a blank line")
@@ -53,17 +55,22 @@ struct TipTapMarkdownTests {
                 Self.text("italic", #"{"type":"italic"}"#), Self.text(" "), Self.text("code", #"{"type":"code"}"#),
                 Self.text(" "), Self.text("gone", #"{"type":"strike"}"#), Self.text(" "),
                 Self.text("link", #"{"type":"link","attrs":{"href":"https://x.test/a","target":"_blank"}}"#),
-                Self.text(" under", #"{"type":"underline"}"#), Self.text(" both ", #"{"type":"bold"},{"type":"italic"}"#),
+                Self.text(" under", #"{"type":"underline"}"#),
+                Self.text(" both ", #"{"type":"bold"},{"type":"italic"}"#),
                 Self.text("end")))
         #expect(doc == "plain **bold** *italic* `code` ~~gone~~ [link](https://x.test/a) under ***both*** end")
     }
 
     @Test("adjacent text with the same marks is one span; code with backticks gets a longer fence")
     func spans() {
-        #expect(Self.render(Self.paragraph(Self.text("a", #"{"type":"bold"}"#), Self.text("b", #"{"type":"bold"}"#))) == "**ab**")
+        #expect(
+            Self.render(Self.paragraph(Self.text("a", #"{"type":"bold"}"#), Self.text("b", #"{"type":"bold"}"#)))
+                == "**ab**")
         #expect(Self.render(Self.paragraph(Self.text("x `y` z", #"{"type":"code"}"#))) == "``x `y` z``")
         #expect(
-            Self.render(Self.paragraph(Self.text("bold link", #"{"type":"bold"},{"type":"link","attrs":{"href":"https://a.test/b c"}}"#)))
+            Self.render(
+                Self.paragraph(
+                    Self.text("bold link", #"{"type":"bold"},{"type":"link","attrs":{"href":"https://a.test/b c"}}"#)))
                 == "[**bold link**](<https://a.test/b c>)")
     }
 
@@ -72,7 +79,9 @@ struct TipTapMarkdownTests {
         let doc = Self.render(
             Self.list(
                 "bulletList", Self.item(Self.paragraph(Self.text("a"))),
-                Self.item(Self.paragraph(Self.text("b")), Self.list("bulletList", Self.item(Self.paragraph(Self.text("c")))))))
+                Self.item(
+                    Self.paragraph(Self.text("b")), Self.list("bulletList", Self.item(Self.paragraph(Self.text("c"))))))
+        )
         #expect(doc == "- a\n- b\n  - c")
     }
 
@@ -100,24 +109,31 @@ struct TipTapMarkdownTests {
     @Test("blockquotes prefix every line, blank lines included")
     func blockquotes() {
         let doc = Self.render(
-            #"{"type":"blockquote","content":[\#(Self.paragraph(Self.text("one"))),\#(Self.paragraph(Self.text("two")))]}"#)
+            #"{"type":"blockquote","content":[\#(Self.paragraph(Self.text("one"))),\#(Self.paragraph(Self.text("two")))]}"#
+        )
         #expect(doc == "> one\n>\n> two")
     }
 
     @Test("code blocks are fenced with their language; a fence inside the code lengthens the fence")
     func codeBlocks() {
         #expect(
-            Self.render(#"{"type":"codeBlock","attrs":{"language":"swift"},"content":[\#(Self.text("let a = 1\nprint(a)"))]}"#)
+            Self.render(
+                #"{"type":"codeBlock","attrs":{"language":"swift"},"content":[\#(Self.text("let a = 1\nprint(a)"))]}"#)
                 == "```swift\nlet a = 1\nprint(a)\n```")
-        #expect(Self.render(#"{"type":"codeBlock","attrs":{"language":null},"content":[\#(Self.text("x"))]}"#) == "```\nx\n```")
-        #expect(Self.render(#"{"type":"codeBlock","content":[\#(Self.text("```\ninner\n```"))]}"#) == "````\n```\ninner\n```\n````")
+        #expect(
+            Self.render(#"{"type":"codeBlock","attrs":{"language":null},"content":[\#(Self.text("x"))]}"#)
+                == "```\nx\n```")
+        #expect(
+            Self.render(#"{"type":"codeBlock","content":[\#(Self.text("```\ninner\n```"))]}"#)
+                == "````\n```\ninner\n```\n````")
     }
 
     @Test("horizontal rules, hard breaks, images")
     func leaves() {
         #expect(
             Self.render(
-                Self.paragraph(Self.text("line1"), #"{"type":"hardBreak"}"#, Self.text("line2")), #"{"type":"horizontalRule"}"#,
+                Self.paragraph(Self.text("line1"), #"{"type":"hardBreak"}"#, Self.text("line2")),
+                #"{"type":"horizontalRule"}"#,
                 #"{"type":"image","attrs":{"src":"https://x.test/i.png","alt":"Logo","title":"The logo"}}"#,
                 #"{"type":"image","attrs":{"src":"https://x.test/j.png","alt":null,"title":null}}"#)
                 == "line1  \nline2\n\n---\n\n![Logo](https://x.test/i.png \"The logo\")\n\n![](https://x.test/j.png)")
@@ -151,8 +167,11 @@ struct TipTapMarkdownTests {
             Self.render(
                 #"{"type":"callout","attrs":{"emoji":"!"},"content":[\#(Self.paragraph(Self.text("inside")))]}"#,
                 #"{"type":"details","content":[\#(Self.text("summary text"))]}"#,
-                Self.paragraph(Self.text("a "), ##"{"type":"hashtag","text":"#tag"}"##, #"{"type":"wrapper","content":[\#(Self.text("deep"))]}"#),
-                #"{"type":"paragraph","content":"oops"}"#, "42", #""loose""#, #"{"content":[]}"#, #"{"type":"emptyThing"}"#,
+                Self.paragraph(
+                    Self.text("a "), ##"{"type":"hashtag","text":"#tag"}"##,
+                    #"{"type":"wrapper","content":[\#(Self.text("deep"))]}"#),
+                #"{"type":"paragraph","content":"oops"}"#, "42", #""loose""#, #"{"content":[]}"#,
+                #"{"type":"emptyThing"}"#,
                 #"{"type":"heading","attrs":{"level":"2"},"content":[\#(Self.text("String level"))]}"#)
                 == "inside\n\nsummary text\n\na #tagdeep\n\n## String level")
         #expect(TipTapMarkdown.render(tipTapJSON: "not json") == nil)
@@ -172,10 +191,12 @@ struct TipTapMarkdownTests {
 /// `documents.content` in each form HQ stores (HQ-SCHEMA §9.1) as markdown.
 @Suite("documents.content forms as markdown")
 struct DocumentMarkdownTests {
-    static let tipTap = #"{"type":"doc","content":[{"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Hi"}]}]}"#
+    static let tipTap =
+        #"{"type":"doc","content":[{"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Hi"}]}]}"#
 
     static func jsonString(_ text: String) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
+        String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast()
+            .description
     }
 
     @Test("TipTap JSON stringified into a jsonb string (what the UI writes)")
@@ -190,8 +211,12 @@ struct DocumentMarkdownTests {
 
     @Test("markdown and plain text strings (agent scripts) stay as written, trimmed of blank lines")
     func markdownString() throws {
-        #expect(DocumentMarkdown.render(contentJSONB: try Self.jsonString("\n# Notes\n\n- a\n  - b\n\n")) == "# Notes\n\n- a\n  - b")
-        #expect(DocumentMarkdown.render(contentJSONB: try Self.jsonString("<p>Some <b>HTML</b></p>")) == "<p>Some <b>HTML</b></p>")
+        #expect(
+            DocumentMarkdown.render(contentJSONB: try Self.jsonString("\n# Notes\n\n- a\n  - b\n\n"))
+                == "# Notes\n\n- a\n  - b")
+        #expect(
+            DocumentMarkdown.render(contentJSONB: try Self.jsonString("<p>Some <b>HTML</b></p>"))
+                == "<p>Some <b>HTML</b></p>")
         #expect(DocumentMarkdown.render(contentJSONB: try Self.jsonString("{not json")) == "{not json")
     }
 
@@ -202,6 +227,17 @@ struct DocumentMarkdownTests {
         #expect(DocumentMarkdown.render(contentJSONB: #""""#) == "")
     }
 
+    @Test("TipTap nested deeper than the JSON parser allows keeps its text")
+    func tooDeep() throws {
+        var node = #"{"type":"paragraph","content":[{"type":"text","text":"bottom \"quoted\" \u00e9"}]}"#
+        for _ in 0..<2_000 { node = #"{"type":"blockquote","content":[\#(node)]}"# }
+        let doc = #"{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"top"}]},\#(node)]}"#
+        #expect(DocumentMarkdown.render(contentJSONB: doc) == "top\n\nbottom \"quoted\" é")
+        #expect(
+            DocumentMarkdown.render(contentJSONB: try DocumentMarkdownTests.jsonString(doc))
+                == "top\n\nbottom \"quoted\" é")
+    }
+
     @Test("other JSON is kept as a json code block")
     func otherJSON() {
         let markdown = DocumentMarkdown.render(contentJSONB: #"{"foo": 1}"#)
@@ -210,7 +246,8 @@ struct DocumentMarkdownTests {
 
     @Test("HQ's legacy documents of markdown-looking paragraphs read as markdown")
     func legacyParagraphs() {
-        let doc = ##"{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"# Title"}]},"##
+        let doc =
+            ##"{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"# Title"}]},"##
             + #"{"type":"paragraph","content":[{"type":"text","text":"- item"}]}]}"#
         #expect(DocumentMarkdown.render(contentJSONB: doc) == "# Title\n\n- item")
     }
@@ -221,7 +258,8 @@ struct DocumentMarkdownTests {
 struct SlugSuggestionsTests {
     static let slugs = ["scout", "closer", "researcher", "research-lead", "ops", "writer"]
 
-    @Test("typos within a small edit distance", arguments: [("scot", "scout"), ("closr", "closer"), ("wrtier", "writer")])
+    @Test(
+        "typos within a small edit distance", arguments: [("scot", "scout"), ("closr", "closer"), ("wrtier", "writer")])
     func typos(typed: String, expected: String) {
         #expect(SlugSuggestions.closest(to: typed, among: Self.slugs).first == expected)
     }
@@ -238,7 +276,9 @@ struct SlugSuggestionsTests {
         #expect(SlugSuggestions.closest(to: "x", among: []).isEmpty)
     }
 
-    @Test("edit distance", arguments: [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0), ("flaw", "lawn", 2)])
+    @Test(
+        "edit distance",
+        arguments: [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0), ("flaw", "lawn", 2)])
     func levenshtein(a: String, b: String, distance: Int) {
         #expect(SlugSuggestions.levenshtein(Array(a), Array(b)) == distance)
     }
