@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "HQ Search",
     "version": "1.0.0",
-    "description": "Embeddings, hybrid search and sources over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz and /openapi.json when a key is set."
+    "description": "Embeddings, hybrid search, sources and agent boot context over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz and /openapi.json when a key is set."
   },
   "components": {
     "securitySchemes": {
@@ -320,6 +320,269 @@ enum OpenAPIDocument {
             }
           }
         }
+      },
+      "BootDocument": {
+        "type": "object",
+        "required": [
+          "id",
+          "title",
+          "tags",
+          "pinned",
+          "scope",
+          "updated_at",
+          "tokens",
+          "markdown"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "title": {
+            "type": "string"
+          },
+          "tags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "pinned": {
+            "type": "boolean"
+          },
+          "scope": {
+            "type": "string",
+            "enum": [
+              "agent",
+              "all"
+            ],
+            "description": "agent: tagged boot:<slug>; all: tagged boot:all only"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "tokens": {
+            "type": "integer",
+            "description": "model tokens of markdown"
+          },
+          "markdown": {
+            "type": "string",
+            "description": "# title, a blank line, the body converted from TipTap rich text"
+          }
+        }
+      },
+      "OmittedBootDocument": {
+        "type": "object",
+        "required": [
+          "id",
+          "title",
+          "tags",
+          "pinned",
+          "scope",
+          "updated_at",
+          "tokens",
+          "reason"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "title": {
+            "type": "string"
+          },
+          "tags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "pinned": {
+            "type": "boolean"
+          },
+          "scope": {
+            "type": "string",
+            "enum": [
+              "agent",
+              "all"
+            ],
+            "description": "agent: tagged boot:<slug>; all: tagged boot:all only"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "tokens": {
+            "type": "integer",
+            "description": "model tokens the document's section needs"
+          },
+          "reason": {
+            "type": "string",
+            "enum": [
+              "over_budget"
+            ]
+          }
+        }
+      },
+      "RelatedPassage": {
+        "type": "object",
+        "required": [
+          "source_id",
+          "source_type",
+          "id",
+          "title",
+          "folder_path",
+          "section_path",
+          "chunk_id",
+          "score",
+          "tokens",
+          "markdown"
+        ],
+        "properties": {
+          "source_id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "source_type": {
+            "type": "string",
+            "enum": [
+              "document",
+              "asset"
+            ]
+          },
+          "id": {
+            "type": "string",
+            "description": "the document's or asset's own id"
+          },
+          "title": {
+            "type": "string"
+          },
+          "folder_path": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "section_path": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "chunk_id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "score": {
+            "type": "number"
+          },
+          "tokens": {
+            "type": "integer"
+          },
+          "markdown": {
+            "type": "string",
+            "description": "## title › section, a blank line, the passage"
+          }
+        }
+      },
+      "BootContext": {
+        "type": "object",
+        "required": [
+          "agent",
+          "budget_tokens",
+          "used_tokens",
+          "query",
+          "documents",
+          "omitted",
+          "related"
+        ],
+        "properties": {
+          "agent": {
+            "type": "object",
+            "required": [
+              "id",
+              "slug",
+              "name"
+            ],
+            "properties": {
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "slug": {
+                "type": "string"
+              },
+              "name": {
+                "type": "string"
+              }
+            }
+          },
+          "budget_tokens": {
+            "type": "integer"
+          },
+          "used_tokens": {
+            "type": "integer",
+            "description": "tokens of documents and related passages together"
+          },
+          "query": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "documents": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/BootDocument"
+            },
+            "description": "in load order: pinned first, then boot:<slug> before boot:all, then updated_at descending, then id"
+          },
+          "omitted": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/OmittedBootDocument"
+            },
+            "description": "boot documents that did not fit the budget, in load order; never dropped silently"
+          },
+          "related": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RelatedPassage"
+            },
+            "description": "with query: passages of other knowledge, best first, that fit what is left of the budget"
+          }
+        },
+        "description": "Ids are lowercase UUIDs. Tokens are counted with the embedding model's tokenizer."
+      },
+      "UnknownAgentError": {
+        "type": "object",
+        "properties": {
+          "error": {
+            "type": "object",
+            "properties": {
+              "message": {
+                "type": "string"
+              },
+              "type": {
+                "type": "string"
+              },
+              "code": {
+                "type": "string",
+                "enum": [
+                  "agent_not_found"
+                ]
+              },
+              "suggestions": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                },
+                "description": "existing slugs closest to the one asked for, best first"
+              }
+            }
+          }
+        }
       }
     }
   },
@@ -523,6 +786,110 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "database or embedder unavailable",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/boot/{slug}": {
+      "get": {
+        "summary": "An agent's boot context: its boot:<slug> and boot:all documents as markdown within a token budget",
+        "description": "Documents tagged boot:<slug> or boot:all (tags compared case-insensitively), archived ones excluded, rich text converted to markdown, whole documents only. A document that does not fit in what is left of the budget is listed in omitted with its size; later, smaller ones may still fit. With query, the passages of other knowledge most relevant to it (hybrid search, loaded boot documents excluded) fill what is left. The JSON is what `hq boot --json` prints; format=markdown (or Accept: text/markdown) serves what `hq boot` prints.",
+        "parameters": [
+          {
+            "name": "slug",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "agents.slug (exact, else case-insensitive)"
+          },
+          {
+            "name": "budget_tokens",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000,
+              "default": 8000
+            }
+          },
+          {
+            "name": "query",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "append related knowledge for this query"
+          },
+          {
+            "name": "format",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "json",
+                "markdown"
+              ],
+              "default": "json"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "the boot context",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BootContext"
+                }
+              },
+              "text/markdown": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "bad parameter (unknown parameter, budget_tokens out of range, bad format)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "no agent with this slug; suggestions lists close slugs",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/UnknownAgentError"
                 }
               }
             }
