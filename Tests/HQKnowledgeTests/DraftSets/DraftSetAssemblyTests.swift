@@ -37,7 +37,7 @@ struct DraftSetAssemblyTests {
             #expect(!item.quote.isEmpty && end - start == item.quote.unicodeScalars.count)
             let rows = try await fixture.pool.query(
                 """
-                SELECT substr(c.content, \(start) - c.char_start + 1, \(end - start)), s.title
+                SELECT substr(c.content, (\(start) - c.char_start + 1)::int, (\(end - start))::int), s.title
                   FROM public.knowledge_chunks c JOIN public.knowledge_sources s ON s.id = c.source_id
                  WHERE c.id = \(item.chunkID) AND s.id = \(item.sourceID)
                 """)
@@ -119,17 +119,28 @@ struct DraftSetAssemblyTests {
              WHERE entity_type = 'draft_set' AND entity_id = ANY (\([first.id, second.id, third.id, other.id].map(\.uuidString))::uuid[])
              ORDER BY created_at, action
             """)
-        let rows = try audit.map {
-            (try $0.decode(UUID.self, column: 0), try $0.decode(String.self, column: 1), try $0.decode(String.self, column: 2),
-             try $0.decode(UUID?.self, column: 3), try $0.decode(String.self, column: 4))
+        let rows: [AuditRow] = try audit.map { row in
+            AuditRow(
+                entity: try row.decode(UUID.self, column: 0), action: try row.decode(String.self, column: 1),
+                actorType: try row.decode(String.self, column: 2), agent: try row.decode(UUID?.self, column: 3),
+                module: try row.decode(String.self, column: 4))
         }
-        #expect(rows.filter { $0.1 == "created" }.count == 4)
-        #expect(rows.filter { $0.1 == "status_changed" }.map(\.0).sorted { $0.uuidString < $1.uuidString }
-            == [first.id, second.id].sorted { $0.uuidString < $1.uuidString })
-        #expect(rows.allSatisfy { $0.4 == "crm" })
-        let byAgent = rows.filter { $0.3 == fixture.agentID }
-        #expect(byAgent.count == 2 && byAgent.allSatisfy { $0.2 == "agent" }, "the revision's created + superseded rows name the agent")
-        #expect(rows.filter { $0.3 == nil }.allSatisfy { $0.2 == "system" })
+        #expect(rows.filter { $0.action == "created" }.count == 4)
+        let changed: Set<UUID> = Set(rows.filter { $0.action == "status_changed" }.map(\.entity))
+        #expect(changed == [first.id, second.id])
+        #expect(rows.allSatisfy { $0.module == "crm" })
+        let byAgent = rows.filter { $0.agent == fixture.agentID }
+        #expect(byAgent.count == 2, "the revision's created + superseded rows name the agent")
+        #expect(byAgent.allSatisfy { $0.actorType == "agent" })
+        #expect(rows.filter { $0.agent == nil }.allSatisfy { $0.actorType == "system" })
+    }
+
+    struct AuditRow {
+        var entity: UUID
+        var action: String
+        var actorType: String
+        var agent: UUID?
+        var module: String
     }
 
     @Test("concurrent assemblies for one key both succeed with distinct versions")

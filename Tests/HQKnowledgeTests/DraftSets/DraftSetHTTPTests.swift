@@ -52,7 +52,9 @@ struct DraftSetHTTPTests {
                 "SELECT actor_type::text, actor_agent_id FROM public.audit_log WHERE entity_id = \(UUID(uuidString: id)!)")
             #expect(try audit[0].decode(String.self, column: 0) == "agent")
             #expect(try audit[0].decode(UUID?.self, column: 1) == fixture.agentID)
-            let openAPI = try await HTTPClient.shared.get(base + "/openapi.json")
+            var spec = HTTPClientRequest(url: base + "/openapi.json")
+            spec.bearerToken = "server-key"
+            let openAPI = try await HTTPClient.shared.execute(spec)
             let paths = (try JSONSerialization.jsonObject(with: openAPI.body) as? [String: Any])?["paths"] as? [String: Any]
             #expect(paths?["/v1/draft-sets"] != nil && paths?["/v1/draft-sets/{id}"] != nil)
         }
