@@ -17,6 +17,9 @@ extension DraftSetAssembler {
         var scores: [Double]
     }
 
+    /// Passages scoring below this share of their query's best passage are not evidence.
+    static let relevanceFloor = 0.55
+
     /// Weight of a query's score for a variant: its own query counts fully, feedback almost fully, the others half.
     static func weight(variantQuery: Int?, query: Int, appliesToAll: Bool) -> Double {
         if query == variantQuery { return 1 }
@@ -68,7 +71,11 @@ extension DraftSetAssembler {
         let responses = try await withThrowingTaskGroup(of: (Int, SearchResponse).self) { group in
             for (index, query) in queries.enumerated() {
                 group.addTask {
-                    (index, try await search.search(SearchRequest(query: query.text, filter: filter, limit: limit, chunksPerSource: 2)))
+                    (
+                        index,
+                        try await search.search(
+                            SearchRequest(query: query.text, filter: filter, limit: limit, chunksPerSource: 2, explain: true))
+                    )
                 }
             }
             var responses = [SearchResponse?](repeating: nil, count: queries.count)
@@ -88,9 +95,13 @@ extension DraftSetAssembler {
         var position: [UUID: Int] = [:]
         for (queryIndex, response) in responses.enumerated() {
             let chunks = response.results.flatMap { result in result.chunks.map { (result, $0) } }
+            // Fused (RRF) scores are nearly flat below the top; exact cosine says how close a passage really is.
+            let bestCosine = chunks.compactMap { $0.1.explain?.cosine }.max() ?? 0
             let best = chunks.map(\.1.score).max() ?? 0
             for (rank, (result, chunk)) in chunks.enumerated() {
-                let score = best > 0 ? chunk.score / best : 1 / Double(rank + 1)
+                var score = best > 0 ? chunk.score / best : 1 / Double(rank + 1)
+                if bestCosine > 0 { score = max(0, chunk.explain?.cosine ?? 0) / bestCosine }
+                guard score >= Self.relevanceFloor else { continue }
                 if let at = position[chunk.chunkID] {
                     found[at].scores[queryIndex] = max(found[at].scores[queryIndex], score)
                 } else {

@@ -58,7 +58,7 @@ public final class DraftSetAssembler: Sendable {
                 .missingMergeFields, "the contact has no value for \(missing.joined(separator: ", "))", missingFields: missing)
         }
 
-        let queries = QueryPlanner.plan(context, renderedBody: body.text)
+        let queries = QueryPlanner.plan(context, renderedSubject: subject?.text, renderedBody: body.text)
         let packs = try await evidence(
             queries: queries, scope: context.scope, variants: request.variantCount, perVariant: request.evidencePerVariant)
         let openPlaceholders = Set(missing.flatMap { LLMAnswerCheck.placeholders(in: Self.placeholderSource(context, field: $0)) })

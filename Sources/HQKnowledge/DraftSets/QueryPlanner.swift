@@ -15,7 +15,7 @@ enum QueryPlanner {
     /// Longest query text sent to search (the model sees 256 tokens; BM25 gains nothing from more).
     static let maxQueryCharacters = 600
 
-    static func plan(_ context: AssemblyContext, renderedBody: String) -> [PlannedQuery] {
+    static func plan(_ context: AssemblyContext, renderedSubject: String?, renderedBody: String) -> [PlannedQuery] {
         var queries: [PlannedQuery] = []
         if let feedback = context.feedback {
             queries.append(PlannedQuery(angle: "feedback", text: clip(feedback), appliesToAll: true))
@@ -23,7 +23,7 @@ enum QueryPlanner {
         let template = context.template.row
         let playbook = join([
             context.stage.replacingOccurrences(of: "_", with: " "), context.channel, template["angle"]?.mergeText,
-            template["audience"]?.mergeText, template["family"]?.mergeText, context.template.subject.map(stripPlaceholders),
+            template["audience"]?.mergeText, template["family"]?.mergeText, renderedSubject.map(stripPlaceholders),
             stripPlaceholders(renderedBody),
         ])
         if !playbook.isEmpty {
@@ -54,8 +54,11 @@ enum QueryPlanner {
         text.replacingOccurrences(of: #"\{\{[^{}]*\}\}"#, with: " ", options: .regularExpression)
     }
 
+    /// Non-empty parts, each once (a company often repeats as the organization's name).
     private static func join(_ parts: [String?]) -> String {
-        clip(parts.compactMap { $0?.trimmed }.filter { !$0.isEmpty }.joined(separator: ". "))
+        var seen = Set<String>()
+        let unique = parts.compactMap { $0?.trimmed }.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+        return clip(unique.joined(separator: ". "))
     }
 
     private static func clip(_ text: String) -> String {

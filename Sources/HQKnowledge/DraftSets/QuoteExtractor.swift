@@ -20,13 +20,21 @@ public enum QuoteExtractor {
         guard !sentences.isEmpty else { return Span(text: "", start: 0, end: 0) }
         var bestIndex = 0
         var bestScore = -1
-        for (index, range) in sentences.enumerated() {
+        // Headings and list labels ("Price tiers") match query words but say nothing: prefer real sentences.
+        let wordCounts = sentences.map { range in
+            String(String.UnicodeScalarView(scalars[range])).split(whereSeparator: \.isWhitespace).count
+        }
+        let minimumWords = wordCounts.contains { $0 >= 5 } ? 5 : 0
+        for (index, range) in sentences.enumerated() where wordCounts[index] >= minimumWords {
             let score = Set(words(String(String.UnicodeScalarView(scalars[range])))).intersection(terms).count
             if score > bestScore { (bestIndex, bestScore) = (index, score) }
         }
         var range = sentences[bestIndex]
         var next = bestIndex + 1
-        while range.count < 120, next < sentences.count, sentences[next].upperBound - range.lowerBound <= maxScalars {
+        // Extend within the paragraph only: a heading or list item after a line break is another thought.
+        while range.count < 120, next < sentences.count, sentences[next].upperBound - range.lowerBound <= maxScalars,
+            !scalars[range.upperBound..<sentences[next].lowerBound].contains("\n")
+        {
             range = range.lowerBound..<sentences[next].upperBound
             next += 1
         }
