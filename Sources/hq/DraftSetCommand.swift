@@ -38,7 +38,10 @@ struct DraftSetAssembleCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stage, e.g. intro (optional with --revise).", valueName: "stage"))
     var stage: String?
 
-    @Option(help: ArgumentHelp("Template id (default: the revised set's, else the active template for channel and stage).", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "Template id (default: the revised set's, else the active template for channel and stage).", valueName: "id"
+        ))
     var template: String?
 
     @Option(help: "Variants to write (1-5).")
@@ -47,19 +50,26 @@ struct DraftSetAssembleCommand: AsyncParsableCommand {
     @Option(name: .customLong("evidence"), help: "Passages of evidence per variant (0-8).")
     var evidencePerVariant = 3
 
-    @Option(help: ArgumentHelp("Revise this draft set: carry its feedback, mark it superseded.", valueName: "draft-set-id"))
+    @Option(
+        help: ArgumentHelp("Revise this draft set: carry its feedback, mark it superseded.", valueName: "draft-set-id"))
     var revise: String?
 
     @Option(help: ArgumentHelp("Feedback to address (default: the revised set's feedback_notes).", valueName: "text"))
     var feedback: String?
 
-    @Flag(name: .customLong("allow-missing"), help: "Keep placeholders of merge fields without a value instead of failing.")
+    @Flag(
+        name: .customLong("allow-missing"),
+        help: "Keep placeholders of merge fields without a value instead of failing.")
     var allowMissing = false
 
-    @Option(name: .customLong("actor-agent"), help: ArgumentHelp("The agent performing the assembly (audit log).", valueName: "agent-id"))
+    @Option(
+        name: .customLong("actor-agent"),
+        help: ArgumentHelp("The agent performing the assembly (audit log).", valueName: "agent-id"))
     var actorAgent: String?
 
-    @Option(name: .customLong("actor-type"), help: ArgumentHelp("human, agent or system (audit log; default system).", valueName: "type"))
+    @Option(
+        name: .customLong("actor-type"),
+        help: ArgumentHelp("human, agent or system (audit log; default system).", valueName: "type"))
     var actorType: String?
 
     @Flag(name: .customLong("no-llm"), help: "Store the rendered template even when HQ_LLM_URL is set.")
@@ -76,13 +86,18 @@ struct DraftSetAssembleCommand: AsyncParsableCommand {
         }
         var actor = DraftSetActor.system
         if let actorType {
-            guard let parsed = DraftSetActor(rawValue: actorType) else { throw ValidationError("--actor-type must be human, agent or system") }
+            guard let parsed = DraftSetActor(rawValue: actorType) else {
+                throw ValidationError("--actor-type must be human, agent or system")
+            }
             actor = parsed
         }
         let request = DraftSetRequest(
-            contactID: try uuid(contact, "--contact"), channel: channel, stage: stage, templateID: try uuid(template, "--template"),
-            variantCount: variants, evidencePerVariant: evidencePerVariant, reviseDraftSetID: try uuid(revise, "--revise"),
-            feedbackNotes: feedback, allowMissingFields: allowMissing, actorAgentID: try uuid(actorAgent, "--actor-agent"),
+            contactID: try uuid(contact, "--contact"), channel: channel, stage: stage,
+            templateID: try uuid(template, "--template"),
+            variantCount: variants, evidencePerVariant: evidencePerVariant,
+            reviseDraftSetID: try uuid(revise, "--revise"),
+            feedbackNotes: feedback, allowMissingFields: allowMissing,
+            actorAgentID: try uuid(actorAgent, "--actor-agent"),
             actorType: actor)
         do {
             try request.validate()
@@ -126,7 +141,9 @@ extension AppEnvironment {
     func llmConfiguration() throws -> LLMConfiguration? {
         guard let url = variables["HQ_LLM_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty else { return nil }
         guard let model = variables["HQ_LLM_MODEL"]?.trimmingCharacters(in: .whitespaces), !model.isEmpty else {
-            throw CLIError("HQ_LLM_URL is set but HQ_LLM_MODEL is not", hint: "export HQ_LLM_MODEL=<model name>, or unset HQ_LLM_URL")
+            throw CLIError(
+                "HQ_LLM_URL is set but HQ_LLM_MODEL is not",
+                hint: "export HQ_LLM_MODEL=<model name>, or unset HQ_LLM_URL")
         }
         let key = variables["HQ_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         return LLMConfiguration(url: url, model: model, apiKey: key)
@@ -134,10 +151,14 @@ extension AppEnvironment {
 
     /// Runs `body` with an assembler over the configured database and the native embedder, mapping library
     /// errors to one-line CLI errors.
-    func withDraftSetAssembler<T>(llm: LLMConfiguration?, _ body: (DraftSetAssembler) async throws -> T) async throws -> T {
+    func withDraftSetAssembler<T>(llm: LLMConfiguration?, _ body: (DraftSetAssembler) async throws -> T) async throws
+        -> T
+    {
         let embedder = try loadEmbedder()
         let url = try CLIError.wrap { try databaseURL() }
-        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-draft-set"), maxConnections: 4, logger: logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, applicationName: "hq-draft-set"), maxConnections: 4,
+            logger: logger)
         let assembler = DraftSetAssembler(
             pool: pool, search: SearchService(pool: pool, embedder: embedder, logger: logger), llm: llm, logger: logger)
         do {
@@ -149,7 +170,8 @@ extension AppEnvironment {
             throw CLIError(error.context, hint: Self.hint(for: error))
         } catch let error as PostgresError {
             await pool.close()
-            throw CLIError("database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
+            throw CLIError(
+                "database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
         } catch {
             await pool.close()
             throw error
@@ -158,7 +180,8 @@ extension AppEnvironment {
 
     private static func hint(for error: DraftSetError) -> String? {
         switch error.code {
-        case .missingMergeFields: "fill these fields on the contact, give them a fallback ({{field | text}}), or pass --allow-missing"
+        case .missingMergeFields:
+            "fill these fields on the contact, give them a fallback ({{field | text}}), or pass --allow-missing"
         case .noTemplate: "pass --template ID, or create an active template for this channel and stage"
         case .conflict: "revise the newest draft or refining version instead"
         case .contactNotFound, .templateNotFound, .draftSetNotFound, .agentNotFound: "ids are UUIDs from HQ"
@@ -174,7 +197,10 @@ enum DraftSetOutput {
         out += "  id \(set.id.uuidString.lowercased())"
         if let based = set.basedOnDraftSetID { out += " · revises \(based.uuidString.lowercased())" }
         out += "\n"
-        if set.meta.needsReview { out += "  needs review: \(set.meta.llmRejected) LLM answers rejected, missing fields: \(set.meta.missingFields)\n" }
+        if set.meta.needsReview {
+            out +=
+                "  needs review: \(set.meta.llmRejected) LLM answers rejected, missing fields: \(set.meta.missingFields)\n"
+        }
         for variant in set.variants {
             let letter = variant.index <= 26 ? String(UnicodeScalar(UInt8(64 + variant.index))) : String(variant.index)
             out += "\n\(letter). [\(variant.angle ?? "-")] \(variant.generator)"

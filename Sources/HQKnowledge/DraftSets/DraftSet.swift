@@ -104,7 +104,8 @@ public struct DraftVariant: Sendable, Hashable, Codable {
 
     /// Creates a variant.
     public init(
-        index: Int, body: String, subject: String?, angle: String?, notes: String?, generator: String, llmStatus: String,
+        index: Int, body: String, subject: String?, angle: String?, notes: String?, generator: String,
+        llmStatus: String,
         llmRejection: String? = nil, citedBody: String? = nil, citations: [String] = [], missingFields: [String] = [],
         evidence: [Evidence]
     ) {

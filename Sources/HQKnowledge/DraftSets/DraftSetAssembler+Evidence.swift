@@ -27,7 +27,9 @@ extension DraftSetAssembler {
     }
 
     /// Searches every query within the scope and deals the passages out to the variants (MMR across variants).
-    func evidence(queries: [PlannedQuery], scope: KnowledgeScope, variants: Int, perVariant: Int) async throws -> [EvidencePack] {
+    func evidence(queries: [PlannedQuery], scope: KnowledgeScope, variants: Int, perVariant: Int) async throws
+        -> [EvidencePack]
+    {
         let leaning = queries.indices.filter { !queries[$0].appliesToAll }
         let primaries = leaning.isEmpty ? Array(queries.indices) : leaning
         let primary: [Int?] = (0..<variants).map { primaries.isEmpty ? nil : primaries[$0 % primaries.count] }
@@ -39,7 +41,8 @@ extension DraftSetAssembler {
         let relevance = primary.map { variantQuery in
             found.map { item in
                 queries.indices.map {
-                    Self.weight(variantQuery: variantQuery, query: $0, appliesToAll: queries[$0].appliesToAll) * item.scores[$0]
+                    Self.weight(variantQuery: variantQuery, query: $0, appliesToAll: queries[$0].appliesToAll)
+                        * item.scores[$0]
                 }.max() ?? 0
             }
         }
@@ -56,8 +59,10 @@ extension DraftSetAssembler {
                 defer { next += 1 }
                 return Evidence(
                     id: "E\(next)", sourceID: item.source.sourceID, sourceType: item.source.sourceType.rawValue,
-                    entityID: item.source.entityID, chunkID: item.chunk.chunkID, title: item.source.title, quote: span.text,
-                    charStart: item.chunk.charStart.map { $0 + span.start }, charEnd: item.chunk.charStart.map { $0 + span.end },
+                    entityID: item.source.entityID, chunkID: item.chunk.chunkID, title: item.source.title,
+                    quote: span.text,
+                    charStart: item.chunk.charStart.map { $0 + span.start },
+                    charEnd: item.chunk.charStart.map { $0 + span.end },
                     score: (relevance[variant][index] * 1000).rounded() / 1000)
             }
             return EvidencePack(angle: angles[variant], evidence: evidence)
@@ -74,7 +79,8 @@ extension DraftSetAssembler {
                     (
                         index,
                         try await search.search(
-                            SearchRequest(query: query.text, filter: filter, limit: limit, chunksPerSource: 2, explain: true))
+                            SearchRequest(
+                                query: query.text, filter: filter, limit: limit, chunksPerSource: 2, explain: true))
                     )
                 }
             }
@@ -85,7 +91,8 @@ extension DraftSetAssembler {
                 switch error.code {
                 case .folderNotFound:
                     throw DraftSetError(.invalidRequest, "the \(scope.origin)'s meta.knowledge.folder names no folder")
-                case .invalidRequest: throw DraftSetError(.invalidRequest, "the \(scope.origin)'s knowledge scope: \(error.context)")
+                case .invalidRequest:
+                    throw DraftSetError(.invalidRequest, "the \(scope.origin)'s knowledge scope: \(error.context)")
                 default: throw error
                 }
             }
@@ -135,7 +142,8 @@ extension DraftSetAssembler {
             }
         }
         let withVectors = found.indices.filter { vectors[found[$0].chunk.chunkID] != nil }
-        guard let dimensions = withVectors.first.map({ vectors[found[$0].chunk.chunkID]!.count }), withVectors.count > 1 else {
+        guard let dimensions = withVectors.first.map({ vectors[found[$0].chunk.chunkID]!.count }), withVectors.count > 1
+        else {
             return matrix
         }
         let usable = withVectors.filter { vectors[found[$0].chunk.chunkID]!.count == dimensions }

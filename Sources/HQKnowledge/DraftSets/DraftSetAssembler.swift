@@ -31,7 +31,8 @@ public final class DraftSetAssembler: Sendable {
     ///   - httpClient: the client LLM requests go through.
     ///   - logger: receives counts and timings (never message text above `.debug`, never the API key).
     public init(
-        pool: PostgresPool, search: SearchService, llm: LLMConfiguration?, httpClient: HTTPClient = .shared, logger: Logger
+        pool: PostgresPool, search: SearchService, llm: LLMConfiguration?, httpClient: HTTPClient = .shared,
+        logger: Logger
     ) {
         self.pool = pool
         self.search = search
@@ -55,13 +56,16 @@ public final class DraftSetAssembler: Sendable {
         for field in body.missing where !missing.contains(field) { missing.append(field) }
         if !missing.isEmpty && !request.allowMissingFields {
             throw DraftSetError(
-                .missingMergeFields, "the contact has no value for \(missing.joined(separator: ", "))", missingFields: missing)
+                .missingMergeFields, "the contact has no value for \(missing.joined(separator: ", "))",
+                missingFields: missing)
         }
 
         let queries = QueryPlanner.plan(context, renderedSubject: subject?.text, renderedBody: body.text)
         let packs = try await evidence(
-            queries: queries, scope: context.scope, variants: request.variantCount, perVariant: request.evidencePerVariant)
-        let openPlaceholders = Set(missing.flatMap { LLMAnswerCheck.placeholders(in: Self.placeholderSource(context, field: $0)) })
+            queries: queries, scope: context.scope, variants: request.variantCount,
+            perVariant: request.evidencePerVariant)
+        let openPlaceholders = Set(
+            missing.flatMap { LLMAnswerCheck.placeholders(in: Self.placeholderSource(context, field: $0)) })
         let variants = await write(
             packs: packs, context: context, subject: subject?.text, body: body.text, missing: missing,
             openPlaceholders: openPlaceholders)
@@ -105,8 +109,10 @@ public final class DraftSetAssembler: Sendable {
             await withTaskGroup(of: (Int, LLMAnswerCheck.Verdict).self) { group in
                 for (index, pack) in packs.enumerated() {
                     let brief = VariantBrief(
-                        channel: context.channel, stage: context.stage, angle: pack.angle, contactSummary: contactSummary,
-                        renderedSubject: subject, renderedBody: body, evidence: pack.evidence, feedback: context.feedback,
+                        channel: context.channel, stage: context.stage, angle: pack.angle,
+                        contactSummary: contactSummary,
+                        renderedSubject: subject, renderedBody: body, evidence: pack.evidence,
+                        feedback: context.feedback,
                         openPlaceholders: openPlaceholders)
                     group.addTask { (index, await writer.write(brief)) }
                 }
@@ -121,7 +127,8 @@ public final class DraftSetAssembler: Sendable {
     }
 
     static func variant(
-        index: Int, pack: EvidencePack, verdict: LLMAnswerCheck.Verdict?, subject: String?, body: String, missing: [String],
+        index: Int, pack: EvidencePack, verdict: LLMAnswerCheck.Verdict?, subject: String?, body: String,
+        missing: [String],
         feedback: String?
     ) -> DraftVariant {
         var notes: [String] = []
@@ -129,7 +136,9 @@ public final class DraftSetAssembler: Sendable {
         if pack.evidence.isEmpty {
             notes.append("Angle: \(angle). No matching knowledge was found to ground it.")
         } else {
-            notes.append("Angle: \(angle). Evidence: " + pack.evidence.map { "\($0.title) [\($0.id)]" }.joined(separator: "; ") + ".")
+            notes.append(
+                "Angle: \(angle). Evidence: " + pack.evidence.map { "\($0.title) [\($0.id)]" }.joined(separator: "; ")
+                    + ".")
         }
         if feedback != nil { notes.append("Revised to address the feedback on the previous version.") }
         if !missing.isEmpty {

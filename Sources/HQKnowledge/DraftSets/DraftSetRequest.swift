@@ -65,13 +65,17 @@ public struct DraftSetRequest: Sendable, Hashable {
     /// Checks ranges and non-empty text.
     /// - Throws: ``DraftSetError`` `invalidRequest`.
     public func validate() throws {
-        guard (1...5).contains(variantCount) else { throw DraftSetError(.invalidRequest, "variants must be between 1 and 5") }
+        guard (1...5).contains(variantCount) else {
+            throw DraftSetError(.invalidRequest, "variants must be between 1 and 5")
+        }
         guard (0...8).contains(evidencePerVariant) else {
             throw DraftSetError(.invalidRequest, "evidence per variant must be between 0 and 8")
         }
         if reviseDraftSetID == nil {
             guard contactID != nil else { throw DraftSetError(.invalidRequest, "contact is required") }
-            guard let channel, !channel.trimmed.isEmpty else { throw DraftSetError(.invalidRequest, "channel is required") }
+            guard let channel, !channel.trimmed.isEmpty else {
+                throw DraftSetError(.invalidRequest, "channel is required")
+            }
             guard let stage, !stage.trimmed.isEmpty else { throw DraftSetError(.invalidRequest, "stage is required") }
         }
         for (name, value) in [("channel", channel), ("stage", stage)] {
@@ -87,4 +91,3 @@ public struct DraftSetRequest: Sendable, Hashable {
         }
     }
 }
-

@@ -37,13 +37,15 @@ extension DraftSetStore {
         return try await pool.transaction { tx in
             _ = try await tx.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))")
             if let revision = context.revision {
-                let rows = try await tx.query("SELECT status, version FROM public.draft_sets WHERE id = \(revision.id) FOR UPDATE")
+                let rows = try await tx.query(
+                    "SELECT status, version FROM public.draft_sets WHERE id = \(revision.id) FOR UPDATE")
                 guard let row = rows.first else {
                     throw DraftSetError(.draftSetNotFound, "no draft set \(Self.text(revision.id))")
                 }
                 try Self.checkRevisable(
                     AssemblyContext.Revision(
-                        id: revision.id, status: try row.decode(String.self, column: 0), version: try row.decode(Int.self, column: 1)))
+                        id: revision.id, status: try row.decode(String.self, column: 0),
+                        version: try row.decode(Int.self, column: 1)))
             }
             let version = try await tx.query(
                 """
@@ -64,7 +66,8 @@ extension DraftSetStore {
                 id: id, contactID: context.contactID, templateID: context.template.id, channel: context.channel,
                 stage: context.stage, version: version, status: "draft", selectedVariantIndex: nil,
                 basedOnDraftSetID: context.revision?.id, feedbackNotes: context.feedback,
-                createdAt: try inserted.decode(Date.self, column: 1), updatedAt: try inserted.decode(Date.self, column: 2),
+                createdAt: try inserted.decode(Date.self, column: 1),
+                updatedAt: try inserted.decode(Date.self, column: 2),
                 meta: draft.meta, variants: draft.variants)
             let changes = try PostgresJSONB(
                 encoding: AuditCreated(
@@ -73,10 +76,12 @@ extension DraftSetStore {
                 encoder: Self.encoder)
             let auditMeta = try PostgresJSONB(
                 encoding: AuditMeta(
-                    missingFields: draft.meta.missingFields, llmModel: draft.meta.llmModel, llmRejected: draft.meta.llmRejected,
+                    missingFields: draft.meta.missingFields, llmModel: draft.meta.llmModel,
+                    llmRejected: draft.meta.llmRejected,
                     needsReview: draft.meta.needsReview),
                 encoder: Self.encoder)
-            let summary = "Assembled draft set v\(version) (\(context.channel) / \(context.stage)) with \(draft.variants.count) variants"
+            let summary =
+                "Assembled draft set v\(version) (\(context.channel) / \(context.stage)) with \(draft.variants.count) variants"
             try await tx.execute(
                 """
                 INSERT INTO public.audit_log (actor_type, actor_agent_id, module, entity_type, entity_id, action, summary, changes, meta)

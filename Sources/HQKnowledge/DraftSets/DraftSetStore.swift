@@ -20,33 +20,45 @@ struct DraftSetStore: Sendable {
                 SELECT id, contact_id, channel, stage, template_id, status, version, feedback_notes
                   FROM public.draft_sets WHERE id = \(reviseID)
                 """)
-            guard let row = rows.first else { throw DraftSetError(.draftSetNotFound, "no draft set \(Self.text(reviseID))") }
+            guard let row = rows.first else {
+                throw DraftSetError(.draftSetNotFound, "no draft set \(Self.text(reviseID))")
+            }
             let setContact = try row.decode(UUID.self, column: 1)
             let setChannel = try row.decode(String.self, column: 2)
             let setStage = try row.decode(String.self, column: 3)
             if let contactID, contactID != setContact {
                 throw DraftSetError(.invalidRequest, "the draft set to revise belongs to another contact")
             }
-            if let channel, channel != setChannel { throw DraftSetError(.invalidRequest, "the draft set to revise is for channel \(setChannel)") }
-            if let stage, stage != setStage { throw DraftSetError(.invalidRequest, "the draft set to revise is for stage \(setStage)") }
+            if let channel, channel != setChannel {
+                throw DraftSetError(.invalidRequest, "the draft set to revise is for channel \(setChannel)")
+            }
+            if let stage, stage != setStage {
+                throw DraftSetError(.invalidRequest, "the draft set to revise is for stage \(setStage)")
+            }
             contactID = setContact
             channel = setChannel
             stage = setStage
             if templateID == nil { templateID = try row.decode(UUID?.self, column: 4) }
             revision = AssemblyContext.Revision(
-                id: reviseID, status: try row.decode(String.self, column: 5), version: try row.decode(Int.self, column: 6),
+                id: reviseID, status: try row.decode(String.self, column: 5),
+                version: try row.decode(Int.self, column: 6),
                 feedbackNotes: try row.decode(String?.self, column: 7))
             try Self.checkRevisable(revision!)
         }
-        guard let contactID, let channel, let stage else { throw DraftSetError(.invalidRequest, "contact, channel and stage are required") }
+        guard let contactID, let channel, let stage else {
+            throw DraftSetError(.invalidRequest, "contact, channel and stage are required")
+        }
         if let agent = request.actorAgentID {
             let found = try await pool.query("SELECT 1 FROM public.agents WHERE id = \(agent)")
             guard !found.isEmpty else { throw DraftSetError(.agentNotFound, "no agent \(Self.text(agent))") }
         }
 
         let contactRows = try await pool.query(
-            "SELECT to_jsonb(c)::text, c.campaign_id, c.archived_at IS NOT NULL FROM public.contacts c WHERE c.id = \(contactID)")
-        guard let contactRow = contactRows.first else { throw DraftSetError(.contactNotFound, "no contact \(Self.text(contactID))") }
+            "SELECT to_jsonb(c)::text, c.campaign_id, c.archived_at IS NOT NULL FROM public.contacts c WHERE c.id = \(contactID)"
+        )
+        guard let contactRow = contactRows.first else {
+            throw DraftSetError(.contactNotFound, "no contact \(Self.text(contactID))")
+        }
         guard try !contactRow.decode(Bool.self, column: 2) else {
             throw DraftSetError(.contactNotFound, "contact \(Self.text(contactID)) is archived")
         }
@@ -60,7 +72,9 @@ struct DraftSetStore: Sendable {
              WHERE l.contact_id = \(contactID) AND o.archived_at IS NULL
              ORDER BY coalesce(l.is_current, true) DESC, l.started_at DESC NULLS LAST, l.created_at DESC
             """
-        ).map { (row: try Self.object($0.decode(String.self, column: 0)), role: try $0.decode(String?.self, column: 1)) }
+        ).map {
+            (row: try Self.object($0.decode(String.self, column: 0)), role: try $0.decode(String?.self, column: 1))
+        }
 
         let interactions = try await pool.query(
             """
@@ -78,7 +92,8 @@ struct DraftSetStore: Sendable {
 
         var campaign: [String: JSONValue]?
         if let campaignID {
-            let rows = try await pool.query("SELECT to_jsonb(c)::text FROM public.campaigns c WHERE c.id = \(campaignID)")
+            let rows = try await pool.query(
+                "SELECT to_jsonb(c)::text FROM public.campaigns c WHERE c.id = \(campaignID)")
             campaign = try rows.first.map { try Self.object($0.decode(String.self, column: 0)) }
         }
 
@@ -86,7 +101,9 @@ struct DraftSetStore: Sendable {
         var scope = KnowledgeScope()
         if let own = try KnowledgeScope.parse(meta: template.row["meta"]?.object ?? [:], origin: "template") {
             scope = own
-        } else if let campaign, let inherited = try KnowledgeScope.parse(meta: campaign["meta"]?.object ?? [:], origin: "campaign") {
+        } else if let campaign,
+            let inherited = try KnowledgeScope.parse(meta: campaign["meta"]?.object ?? [:], origin: "campaign")
+        {
             scope = inherited
         }
         let feedback = request.feedbackNotes?.nilIfBlank ?? revision?.feedbackNotes?.nilIfBlank
@@ -123,7 +140,9 @@ struct DraftSetStore: Sendable {
 
     static func checkRevisable(_ revision: AssemblyContext.Revision) throws {
         guard revision.status == "draft" || revision.status == "refining" else {
-            throw DraftSetError(.conflict, "draft set \(text(revision.id)) is \(revision.status); only draft or refining sets can be revised")
+            throw DraftSetError(
+                .conflict,
+                "draft set \(text(revision.id)) is \(revision.status); only draft or refining sets can be revised")
         }
     }
 

@@ -13,7 +13,9 @@ public enum EvidenceSelector {
     ///   - lambda: relevance (1) versus diversity (0).
     /// - Returns: candidate indices per variant, in pick order.
     /// - Complexity: O(variants · perVariant · n · picked).
-    public static func select(relevance: [[Double]], similarity: [Float], perVariant: Int, lambda: Double = 0.6) -> [[Int]] {
+    public static func select(relevance: [[Double]], similarity: [Float], perVariant: Int, lambda: Double = 0.6)
+        -> [[Int]]
+    {
         let variants = relevance.count
         let n = relevance.first?.count ?? 0
         var picks = [[Int]](repeating: [], count: variants)

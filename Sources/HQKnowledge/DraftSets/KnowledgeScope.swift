@@ -27,7 +27,10 @@ public struct KnowledgeScope: Sendable, Hashable, Codable {
     }
 
     /// The empty scope (whole knowledge base).
-    public init(origin: String = "none", tags: [String] = [], tagMatch: String = "any", excludeTags: [String] = [], folder: String? = nil) {
+    public init(
+        origin: String = "none", tags: [String] = [], tagMatch: String = "any", excludeTags: [String] = [],
+        folder: String? = nil
+    ) {
         self.origin = origin
         self.tags = tags
         self.tagMatch = tagMatch

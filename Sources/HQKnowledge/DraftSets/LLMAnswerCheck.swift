@@ -35,7 +35,8 @@ public enum LLMAnswerCheck {
     ///   - content: the assistant message text.
     ///   - evidenceIDs: the ids given to the model for this variant.
     ///   - openPlaceholders: placeholders the rendered template kept (missing fields with `allow_missing`).
-    public static func check(_ content: String, evidenceIDs: Set<String>, openPlaceholders: Set<String> = []) -> Verdict {
+    public static func check(_ content: String, evidenceIDs: Set<String>, openPlaceholders: Set<String> = []) -> Verdict
+    {
         guard case .object(let object)? = JSONValue(json: unfenced(content)),
             let body = object["body"]?.string?.trimmed, !body.isEmpty
         else { return .rejected("malformed") }
@@ -49,10 +50,12 @@ public enum LLMAnswerCheck {
         let scalars = Array(normalized.unicodeScalars)
         for sentence in QuoteExtractor.sentenceRanges(scalars) {
             let text = String(String.UnicodeScalarView(scalars[sentence]))
-            let bare = QueryPlanner.stripPlaceholders(text.replacingOccurrences(of: citationPattern, with: "", options: .regularExpression))
+            let bare = QueryPlanner.stripPlaceholders(
+                text.replacingOccurrences(of: citationPattern, with: "", options: .regularExpression))
             if bare.contains(where: \.isNumber) && citedIDs(in: text).isEmpty { return .rejected("uncited_claim") }
         }
-        for placeholder in placeholders(in: body + " " + (subject ?? "")) where !openPlaceholders.contains(placeholder) {
+        for placeholder in placeholders(in: body + " " + (subject ?? "")) where !openPlaceholders.contains(placeholder)
+        {
             return .rejected("unfilled_placeholder")
         }
         var unique: [String] = []
@@ -81,7 +84,9 @@ public enum LLMAnswerCheck {
 
     static func placeholders(in text: String) -> [String] {
         guard let regex = try? NSRegularExpression(pattern: #"\{\{[^{}]*\}\}"#) else { return [] }
-        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range, in: text)!]) }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+            String(text[Range($0.range, in: text)!])
+        }
     }
 
     /// Models often wrap JSON in a ```json fence despite being asked not to.

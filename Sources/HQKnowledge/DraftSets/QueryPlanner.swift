@@ -27,11 +27,13 @@ enum QueryPlanner {
             stripPlaceholders(renderedBody),
         ])
         if !playbook.isEmpty {
-            queries.append(PlannedQuery(angle: context.template.angle ?? "playbook", text: playbook, appliesToAll: false))
+            queries.append(
+                PlannedQuery(angle: context.template.angle ?? "playbook", text: playbook, appliesToAll: false))
         }
         let organization = context.organizations.first?.row
         let fit = join([
-            context.contact["title"]?.mergeText, context.organizations.first?.role, context.contact["company"]?.mergeText,
+            context.contact["title"]?.mergeText, context.organizations.first?.role,
+            context.contact["company"]?.mergeText,
             organization?["name"]?.mergeText, organization?["industry"]?.mergeText, organization?["type"]?.mergeText,
             organization?["size"]?.mergeText, organization?["description"]?.mergeText,
             context.contact["tags"]?.mergeText,
@@ -41,10 +43,14 @@ enum QueryPlanner {
             join([item.subject, item.summary, item.nextAction])
         }.filter { !$0.isEmpty }
         if history.isEmpty {
-            history = [join([context.contact["how_we_met"]?.mergeText, context.contact["notes"]?.mergeText])].filter { !$0.isEmpty }
+            history = [join([context.contact["how_we_met"]?.mergeText, context.contact["notes"]?.mergeText])].filter {
+                !$0.isEmpty
+            }
         }
         if !history.isEmpty {
-            queries.append(PlannedQuery(angle: "recent_conversation", text: clip(history.joined(separator: " ")), appliesToAll: false))
+            queries.append(
+                PlannedQuery(
+                    angle: "recent_conversation", text: clip(history.joined(separator: " ")), appliesToAll: false))
         }
         return queries
     }

@@ -43,8 +43,11 @@ public enum QuoteExtractor {
             while end > range.lowerBound + maxScalars / 2, !scalars[end].properties.isWhitespace { end -= 1 }
             range = range.lowerBound..<end
         }
-        while range.count > 0, scalars[range.upperBound - 1].properties.isWhitespace { range = range.lowerBound..<(range.upperBound - 1) }
-        return Span(text: String(String.UnicodeScalarView(scalars[range])), start: range.lowerBound, end: range.upperBound)
+        while range.count > 0, scalars[range.upperBound - 1].properties.isWhitespace {
+            range = range.lowerBound..<(range.upperBound - 1)
+        }
+        return Span(
+            text: String(String.UnicodeScalarView(scalars[range])), start: range.lowerBound, end: range.upperBound)
     }
 
     /// Sentence ranges (scalar offsets), leading whitespace trimmed: a sentence ends after `.`, `!`, `?`
@@ -63,7 +66,8 @@ public enum QuoteExtractor {
             let c = scalars[i]
             if c == "\n" {
                 close(i)
-            } else if c == "." || c == "!" || c == "?", i + 1 == scalars.count || scalars[i + 1].properties.isWhitespace {
+            } else if c == "." || c == "!" || c == "?", i + 1 == scalars.count || scalars[i + 1].properties.isWhitespace
+            {
                 close(i + 1)
             }
             i += 1

@@ -53,7 +53,9 @@ struct ChatCompletionsWriter: Sendable {
         else { return .rejected("malformed") }
         let verdict = LLMAnswerCheck.check(
             content, evidenceIDs: Set(brief.evidence.map(\.id)), openPlaceholders: brief.openPlaceholders)
-        if case .rejected(let reason) = verdict { logger.info("llm answer rejected", metadata: ["reason": "\(reason)"]) }
+        if case .rejected(let reason) = verdict {
+            logger.info("llm answer rejected", metadata: ["reason": "\(reason)"])
+        }
         return verdict
     }
 
@@ -80,7 +82,10 @@ struct ChatCompletionsWriter: Sendable {
     func requestBody(_ brief: VariantBrief) -> RequestBody {
         RequestBody(
             model: configuration.model,
-            messages: [Message(role: "system", content: Self.systemPrompt), Message(role: "user", content: Self.userPrompt(brief))],
+            messages: [
+                Message(role: "system", content: Self.systemPrompt),
+                Message(role: "user", content: Self.userPrompt(brief)),
+            ],
             temperature: configuration.temperature, maxTokens: configuration.maxTokens,
             responseFormat: configuration.jsonMode ? .init() : nil)
     }
@@ -98,10 +103,12 @@ struct ChatCompletionsWriter: Sendable {
         """
 
     static func userPrompt(_ brief: VariantBrief) -> String {
-        var text = "Channel: \(brief.channel)\nStage: \(brief.stage)\nAngle: \(brief.angle.replacingOccurrences(of: "_", with: " "))\n"
+        var text =
+            "Channel: \(brief.channel)\nStage: \(brief.stage)\nAngle: \(brief.angle.replacingOccurrences(of: "_", with: " "))\n"
         text += "Recipient: \(brief.contactSummary)\n"
         if let feedback = brief.feedback { text += "Feedback on the previous version (address it):\n\(feedback)\n" }
-        text += "\nDraft subject: \(brief.renderedSubject ?? "(none)")\nDraft body:\n\(brief.renderedBody)\n\nEvidence:\n"
+        text +=
+            "\nDraft subject: \(brief.renderedSubject ?? "(none)")\nDraft body:\n\(brief.renderedBody)\n\nEvidence:\n"
         if brief.evidence.isEmpty { text += "(none: make no factual claims and cite nothing)\n" }
         for item in brief.evidence { text += "[\(item.id)] \(item.title): \"\(item.quote)\"\n" }
         return text

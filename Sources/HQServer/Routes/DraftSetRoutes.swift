@@ -14,7 +14,8 @@ public struct DraftSetRoutes: RouteGroup {
     public func addRoutes(to router: Router<HQRequestContext>, server: ServerContext) {
         let assembler = server.database.map { pool in
             DraftSetAssembler(
-                pool: pool, search: SearchService(pool: pool, embedder: BatchedEmbedder(server: server), logger: server.logger),
+                pool: pool,
+                search: SearchService(pool: pool, embedder: BatchedEmbedder(server: server), logger: server.logger),
                 llm: server.configuration.llm, logger: server.logger)
         }
         router.post("/v1/draft-sets") { request, _ -> Response in
@@ -33,7 +34,9 @@ public struct DraftSetRoutes: RouteGroup {
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
         let data = try SearchJSON.encoder().encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Runs `body`, mapping assembly errors to statuses (database outages to 503 via the server's helper).
@@ -50,7 +53,9 @@ public struct DraftSetRoutes: RouteGroup {
             case .missingMergeFields:
                 throw APIError(
                     status: .unprocessableContent, code: "missing_merge_fields",
-                    message: "missing merge fields: \(error.missingFields.joined(separator: ", ")) (set allow_missing to keep placeholders)")
+                    message:
+                        "missing merge fields: \(error.missingFields.joined(separator: ", ")) (set allow_missing to keep placeholders)"
+                )
             case .conflict: throw APIError(status: .conflict, code: "conflict", message: error.context)
             default: throw APIError.badRequest(error.context)
             }
@@ -130,7 +135,8 @@ struct DraftSetBody: Decodable {
         let request = DraftSetRequest(
             contactID: try uuid(contactID, "contact_id"), channel: channel, stage: stage,
             templateID: try uuid(templateID, "template_id"), variantCount: variants ?? 3,
-            evidencePerVariant: evidencePerVariant ?? 3, reviseDraftSetID: try uuid(reviseDraftSetID, "revise_draft_set_id"),
+            evidencePerVariant: evidencePerVariant ?? 3,
+            reviseDraftSetID: try uuid(reviseDraftSetID, "revise_draft_set_id"),
             feedbackNotes: feedbackNotes, allowMissingFields: allowMissing ?? false,
             actorAgentID: try uuid(actorAgentID, "actor_agent_id"), actorType: actor)
         do {

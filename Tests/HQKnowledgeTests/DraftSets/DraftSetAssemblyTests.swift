@@ -10,14 +10,18 @@ struct DraftSetAssemblyTests {
     func rendersAndGrounds() async throws {
         let fixture = try await DraftSetFixture.shared.value
         let contact = try await fixture.makeContact()
-        let set = try await fixture.assembler().assemble(DraftSetRequest(contactID: contact, channel: "email", stage: "intro"))
+        let set = try await fixture.assembler().assemble(
+            DraftSetRequest(contactID: contact, channel: "email", stage: "intro"))
         #expect(set.version == 1)
         #expect(set.status == "draft")
         #expect(set.templateID == fixture.templates["Intro email"])
         #expect(set.variants.map(\.index) == [1, 2, 3])
         let variant = try #require(set.variants.first)
         #expect(variant.subject == "Coffee for Analytical Engines")
-        #expect(variant.body.hasPrefix("Hi Ada,\n\nAs Head of Operations at Analytical Engines Ltd (https://engines.example), you look after 12 people."))
+        #expect(
+            variant.body.hasPrefix(
+                "Hi Ada,\n\nAs Head of Operations at Analytical Engines Ltd (https://engines.example), you look after 12 people."
+            ))
         #expect(variant.body.contains("Your favourite bean is Yirgacheffe"))
         #expect(!variant.body.contains("{{"))
         #expect(variant.generator == "template" && variant.llmStatus == "not_configured")
@@ -49,7 +53,8 @@ struct DraftSetAssemblyTests {
         let stored = try await fixture.assembler().draftSet(id: set.id)
         #expect(stored == set)
         let raw = try await fixture.pool.query(
-            "SELECT jsonb_typeof(variants), variants->0->>'index', variants->0 ? 'body', variants->0->'evidence'->0 ? 'quote' FROM public.draft_sets WHERE id = \(set.id)")[0]
+            "SELECT jsonb_typeof(variants), variants->0->>'index', variants->0 ? 'body', variants->0->'evidence'->0 ? 'quote' FROM public.draft_sets WHERE id = \(set.id)"
+        )[0]
         #expect(try raw.decode(String.self, column: 0) == "array")
         #expect(try raw.decode(String.self, column: 1) == "1")
         #expect(try raw.decode(Bool.self, column: 2))
@@ -73,7 +78,10 @@ struct DraftSetAssemblyTests {
         let set = try await fixture.assembler().assemble(allowing)
         let variant = try #require(set.variants.first)
         // {{company}} fell back to the organization; the owner fallback applied; the budget stays visible.
-        #expect(variant.body == "Hi Ada Lovelace, following up on your budget of {{extended.budget}} for Analytical Engines Ltd. our team will call.")
+        #expect(
+            variant.body
+                == "Hi Ada Lovelace, following up on your budget of {{extended.budget}} for Analytical Engines Ltd. our team will call."
+        )
         #expect(variant.missingFields == ["extended.budget"])
         #expect(variant.notes?.contains("extended.budget") == true)
         #expect(set.meta.missingFields == ["extended.budget"] && set.meta.needsReview)
@@ -84,11 +92,14 @@ struct DraftSetAssemblyTests {
         let fixture = try await DraftSetFixture.shared.value
         let contact = try await fixture.makeContact()
         let assembler = fixture.assembler()
-        let first = try await assembler.assemble(DraftSetRequest(contactID: contact, channel: "email", stage: "intro", variantCount: 2))
+        let first = try await assembler.assemble(
+            DraftSetRequest(contactID: contact, channel: "email", stage: "intro", variantCount: 2))
         // The person asks for changes in HQ's UI.
         try await fixture.pool.execute(
-            "UPDATE public.draft_sets SET status = 'refining', feedback_notes = 'Mention free machine servicing' WHERE id = \(first.id)")
-        var revise = DraftSetRequest(contactID: nil, channel: nil, stage: nil, variantCount: 2, reviseDraftSetID: first.id)
+            "UPDATE public.draft_sets SET status = 'refining', feedback_notes = 'Mention free machine servicing' WHERE id = \(first.id)"
+        )
+        var revise = DraftSetRequest(
+            contactID: nil, channel: nil, stage: nil, variantCount: 2, reviseDraftSetID: first.id)
         revise.actorAgentID = fixture.agentID
         let second = try await assembler.assemble(revise)
         #expect(second.version == 2)
@@ -104,12 +115,14 @@ struct DraftSetAssemblyTests {
         #expect(again?.code == .conflict)
 
         // A fresh assembly for the same key is version 3 and supersedes the open version 2.
-        let third = try await assembler.assemble(DraftSetRequest(contactID: contact, channel: "email", stage: "intro", variantCount: 1))
+        let third = try await assembler.assemble(
+            DraftSetRequest(contactID: contact, channel: "email", stage: "intro", variantCount: 1))
         #expect(third.version == 3 && third.basedOnDraftSetID == nil)
         #expect(try await assembler.draftSet(id: second.id).status == "superseded")
         // Another stage starts its own chain.
         let other = try await assembler.assemble(
-            DraftSetRequest(contactID: contact, channel: "email", stage: "follow_up", variantCount: 1, allowMissingFields: true))
+            DraftSetRequest(
+                contactID: contact, channel: "email", stage: "follow_up", variantCount: 1, allowMissingFields: true))
         #expect(other.version == 1)
 
         // Audit: one created row per set, one status_changed row per superseded set, with the agent when given.
@@ -147,7 +160,8 @@ struct DraftSetAssemblyTests {
     func concurrent() async throws {
         let fixture = try await DraftSetFixture.shared.value
         let contact = try await fixture.makeContact()
-        let request = DraftSetRequest(contactID: contact, channel: "email", stage: "intro", variantCount: 1, evidencePerVariant: 1)
+        let request = DraftSetRequest(
+            contactID: contact, channel: "email", stage: "intro", variantCount: 1, evidencePerVariant: 1)
         let sets = try await withThrowingTaskGroup(of: DraftSet.self) { group in
             for _ in 0..<4 { group.addTask { try await fixture.assembler().assemble(request) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -186,7 +200,8 @@ struct DraftSetAssemblyTests {
         }
         let error = await #expect(throws: DraftSetError.self) { try await fixture.assembler().assemble(request) }
         #expect(error?.code == expected)
-        let stored = try await fixture.pool.query("SELECT count(*) FROM public.draft_sets WHERE contact_id = \(contact)")
+        let stored = try await fixture.pool.query(
+            "SELECT count(*) FROM public.draft_sets WHERE contact_id = \(contact)")
         #expect(try stored[0].decode(Int.self, column: 0) == 0)
     }
 }

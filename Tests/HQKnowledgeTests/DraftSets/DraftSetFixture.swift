@@ -62,9 +62,11 @@ struct DraftSetFixture: Sendable {
 
     private static func make() async throws -> DraftSetFixture {
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 6, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 6, logger: TestDatabase.logger)
         let embedder = try NativeEmbedder(
-            modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"), logger: TestDatabase.logger)
+            modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
+            logger: TestDatabase.logger)
 
         let sales = try await pool.query("INSERT INTO public.document_folders (name) VALUES ('Sales') RETURNING id")[0]
             .decode(UUID.self, column: 0)
@@ -102,9 +104,12 @@ struct DraftSetFixture: Sendable {
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
 
         let agent = try await pool.query(
-            "INSERT INTO public.agents (name, slug) VALUES ('Outreach agent', 'outreach') RETURNING id")[0].decode(UUID.self, column: 0)
+            "INSERT INTO public.agents (name, slug) VALUES ('Outreach agent', 'outreach') RETURNING id")[0].decode(
+                UUID.self, column: 0)
         var templates: [String: UUID] = [:]
-        func template(_ name: String, channel: String?, stage: String?, subject: String?, body: String, meta: String = "{}") async throws {
+        func template(
+            _ name: String, channel: String?, stage: String?, subject: String?, body: String, meta: String = "{}"
+        ) async throws {
             templates[name] = try await pool.query(
                 """
                 INSERT INTO public.templates (name, channel, stage, subject, body, angle, meta)
@@ -113,15 +118,19 @@ struct DraftSetFixture: Sendable {
         }
         try await template(
             "Intro email", channel: "email", stage: "intro", subject: "Coffee for {{company}}",
-            body: "Hi {{first_name}},\n\nAs {{title}} at {{organization.name}} ({{organization.website}}), you look after "
+            body:
+                "Hi {{first_name}},\n\nAs {{title}} at {{organization.name}} ({{organization.website}}), you look after "
                 + "{{extended.team.size}} people. Your favourite bean is {{extended.favourite_bean}}, so we would love to "
                 + "send you a tasting box.\n\nBest,\nThe roastery",
             meta: #"{"knowledge": {"tags": ["sales"]}}"#)
         try await template(
             "Follow up with budget", channel: "email", stage: "follow_up", subject: nil,
-            body: "Hi {{name}}, following up on your budget of {{extended.budget}} for {{company}}. {{extended.owner | our team}} will call.")
+            body:
+                "Hi {{name}}, following up on your budget of {{extended.budget}} for {{company}}. {{extended.owner | our team}} will call."
+        )
         try await template(
-            "Any channel intro", channel: nil, stage: "intro", subject: nil, body: "Hello {{name | there}} from {{campaign.name}}.")
+            "Any channel intro", channel: nil, stage: "intro", subject: nil,
+            body: "Hello {{name | there}} from {{campaign.name}}.")
         let campaign = try await pool.query(
             """
             INSERT INTO public.campaigns (name, channel, meta)
@@ -129,6 +138,7 @@ struct DraftSetFixture: Sendable {
             """)[0].decode(UUID.self, column: 0)
         let search = SearchService(pool: pool, embedder: embedder, logger: TestDatabase.logger)
         return DraftSetFixture(
-            url: url, pool: pool, embedder: embedder, search: search, agentID: agent, templates: templates, campaignID: campaign)
+            url: url, pool: pool, embedder: embedder, search: search, agentID: agent, templates: templates,
+            campaignID: campaign)
     }
 }

@@ -13,7 +13,9 @@ struct DraftSetHTTPTests {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.apiKey = apiKey
-        let server = ServerContext(configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: TestDatabase.logger)
+        let server = ServerContext(
+            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
+            logger: TestDatabase.logger)
         let running = try await ServerApplication.start(server: server)
         defer { Task { await running.shutdown() } }
         try await body(running.baseURL, fixture)
@@ -49,13 +51,15 @@ struct DraftSetHTTPTests {
             let again = try #require(try JSONSerialization.jsonObject(with: read.body) as? NSDictionary)
             #expect(again == json as NSDictionary)
             let audit = try await fixture.pool.query(
-                "SELECT actor_type::text, actor_agent_id FROM public.audit_log WHERE entity_id = \(UUID(uuidString: id)!)")
+                "SELECT actor_type::text, actor_agent_id FROM public.audit_log WHERE entity_id = \(UUID(uuidString: id)!)"
+            )
             #expect(try audit[0].decode(String.self, column: 0) == "agent")
             #expect(try audit[0].decode(UUID?.self, column: 1) == fixture.agentID)
             var spec = HTTPClientRequest(url: base + "/openapi.json")
             spec.bearerToken = "server-key"
             let openAPI = try await HTTPClient.shared.execute(spec)
-            let paths = (try JSONSerialization.jsonObject(with: openAPI.body) as? [String: Any])?["paths"] as? [String: Any]
+            let paths =
+                (try JSONSerialization.jsonObject(with: openAPI.body) as? [String: Any])?["paths"] as? [String: Any]
             #expect(paths?["/v1/draft-sets"] != nil && paths?["/v1/draft-sets/{id}"] != nil)
         }
     }
@@ -69,9 +73,15 @@ struct DraftSetHTTPTests {
                 (["contact_id": contact, "channel": "email"], 400, "stage"),
                 (["contact_id": contact, "channel": "email", "stage": "intro", "variants": 0], 400, "variants"),
                 (["contact_id": contact, "channel": "email", "stage": "intro", "colour": "red"], 400, "colour"),
-                (["contact_id": contact, "channel": "email", "stage": "intro", "actor_type": "robot"], 400, "actor_type"),
+                (
+                    ["contact_id": contact, "channel": "email", "stage": "intro", "actor_type": "robot"], 400,
+                    "actor_type"
+                ),
                 (["contact_id": UUID().uuidString, "channel": "email", "stage": "intro"], 404, "contact"),
-                (["contact_id": contact, "channel": "email", "stage": "intro", "template_id": UUID().uuidString], 404, "template"),
+                (
+                    ["contact_id": contact, "channel": "email", "stage": "intro", "template_id": UUID().uuidString],
+                    404, "template"
+                ),
                 (["revise_draft_set_id": UUID().uuidString], 404, "draft set"),
                 (["contact_id": contact, "channel": "fax", "stage": "nope"], 404, "no active template"),
                 (["contact_id": contact, "channel": "email", "stage": "follow_up"], 422, "extended.budget"),

@@ -8,12 +8,15 @@ import Testing
 struct DraftSetLLMTests {
     static let key = "sk-test-SECRET-0123456789"
 
-    func assemble(_ answer: @escaping @Sendable (String) -> String?) async throws -> (DraftSet, LLMStub, DraftSetFixture) {
+    func assemble(_ answer: @escaping @Sendable (String) -> String?) async throws -> (
+        DraftSet, LLMStub, DraftSetFixture
+    ) {
         let fixture = try await DraftSetFixture.shared.value
         let stub = try LLMStub(answer)
         let contact = try await fixture.makeContact()
         let llm = LLMConfiguration(url: stub.baseURL, model: "stub-model", apiKey: Self.key)
-        let set = try await fixture.assembler(llm: llm).assemble(DraftSetRequest(contactID: contact, channel: "email", stage: "intro"))
+        let set = try await fixture.assembler(llm: llm).assemble(
+            DraftSetRequest(contactID: contact, channel: "email", stage: "intro"))
         stub.stop()
         return (set, stub, fixture)
     }
@@ -29,7 +32,8 @@ struct DraftSetLLMTests {
         let (set, stub, fixture) = try await assemble { prompt in
             let ids = LLMStub.evidenceIDs(in: prompt)
             let cite = ids.isEmpty ? "" : " [\(ids[0])]"
-            return #"{"subject": "A tasting box for your cafés", "body": "Hi Ada, cafés buying 20 kg a month pay 18 euros per kilogram\#(cite). Shall we talk?", "notes": "leans on pricing"}"#
+            return
+                #"{"subject": "A tasting box for your cafés", "body": "Hi Ada, cafés buying 20 kg a month pay 18 euros per kilogram\#(cite). Shall we talk?", "notes": "leans on pricing"}"#
         }
         #expect(stub.received.count == 3)
         let request = try #require(stub.received.first)
@@ -64,13 +68,15 @@ struct DraftSetLLMTests {
         #expect(reasons == ["uncited", "malformed", "http_status_500"])
         for variant in set.variants {
             #expect(variant.llmStatus == "rejected" && variant.generator == "template")
-            #expect(variant.body.hasPrefix("Hi Ada,\n\nAs Head of Operations"), "the rendered template is stored instead")
+            #expect(
+                variant.body.hasPrefix("Hi Ada,\n\nAs Head of Operations"), "the rendered template is stored instead")
             #expect(variant.notes?.contains("LLM answer rejected") == true)
             #expect(variant.citations.isEmpty && variant.citedBody == nil)
         }
         #expect(set.meta.llmRejected == 3 && set.meta.needsReview)
         let audit = try await fixture.pool.query(
-            "SELECT meta->>'llm_rejected', meta->>'needs_review' FROM public.audit_log WHERE entity_id = \(set.id) AND action = 'created'")
+            "SELECT meta->>'llm_rejected', meta->>'needs_review' FROM public.audit_log WHERE entity_id = \(set.id) AND action = 'created'"
+        )
         #expect(try audit[0].decode(String.self, column: 0) == "3")
         #expect(try audit[0].decode(String.self, column: 1) == "true")
         #expect(!(try await storedText(set, fixture)).contains(Self.key))

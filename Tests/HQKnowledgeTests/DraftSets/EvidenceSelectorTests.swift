@@ -27,7 +27,8 @@ struct EvidenceSelectorTests {
 
     @Test("quotes are verbatim spans of the chunk with scalar offsets")
     func quoteOffsets() {
-        let content = "Intro line.\nCafés buying 20 kg get wholesale pricing. Delivery is free on Tuesdays! Other text here."
+        let content =
+            "Intro line.\nCafés buying 20 kg get wholesale pricing. Delivery is free on Tuesdays! Other text here."
         let span = QuoteExtractor.span(in: content, query: "wholesale pricing for cafés")
         let scalars = Array(content.unicodeScalars)
         #expect(String(String.UnicodeScalarView(scalars[span.start..<span.end])) == span.text)

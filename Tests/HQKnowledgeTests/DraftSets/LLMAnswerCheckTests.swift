@@ -7,7 +7,8 @@ struct LLMAnswerCheckTests {
 
     @Test("a cited JSON answer is accepted; markers are stripped from the body and kept in cited_body")
     func accepted() throws {
-        let content = #"{"subject": "Coffee [E1]", "body": "Hi Ada. Wholesale is 18 euros per kilogram [E1]. We service machines for free. [E2]", "notes": "pricing"}"#
+        let content =
+            #"{"subject": "Coffee [E1]", "body": "Hi Ada. Wholesale is 18 euros per kilogram [E1]. We service machines for free. [E2]", "notes": "pricing"}"#
         guard case .accepted(let answer) = LLMAnswerCheck.check(content, evidenceIDs: ids) else {
             Issue.record("rejected")
             return
@@ -28,15 +29,17 @@ struct LLMAnswerCheckTests {
         #expect(answer.citations == ["E1", "E2"])
     }
 
-    @Test("bad answers are rejected with a reason", arguments: [
-        ("not json at all", "malformed"),
-        (#"{"subject": "x"}"#, "malformed"),
-        (#"{"body": "   "}"#, "malformed"),
-        (#"{"body": "We are great and you will love us."}"#, "uncited"),
-        (#"{"body": "Prices are good [E7]."}"#, "unknown_citation"),
-        (#"{"body": "Our beans are fresh [E1]. You save 40 percent in 2 weeks."}"#, "uncited_claim"),
-        (#"{"body": "Hi {{name}}, our beans are fresh [E1]."}"#, "unfilled_placeholder"),
-    ])
+    @Test(
+        "bad answers are rejected with a reason",
+        arguments: [
+            ("not json at all", "malformed"),
+            (#"{"subject": "x"}"#, "malformed"),
+            (#"{"body": "   "}"#, "malformed"),
+            (#"{"body": "We are great and you will love us."}"#, "uncited"),
+            (#"{"body": "Prices are good [E7]."}"#, "unknown_citation"),
+            (#"{"body": "Our beans are fresh [E1]. You save 40 percent in 2 weeks."}"#, "uncited_claim"),
+            (#"{"body": "Hi {{name}}, our beans are fresh [E1]."}"#, "unfilled_placeholder"),
+        ])
     func rejected(content: String, reason: String) {
         #expect(LLMAnswerCheck.check(content, evidenceIDs: ids) == .rejected(reason))
     }
@@ -44,7 +47,8 @@ struct LLMAnswerCheckTests {
     @Test("placeholders the template kept open may stay")
     func openPlaceholders() {
         let verdict = LLMAnswerCheck.check(
-            #"{"body": "Your budget of {{extended.budget}} fits [E1]."}"#, evidenceIDs: ids, openPlaceholders: ["{{extended.budget}}"])
+            #"{"body": "Your budget of {{extended.budget}} fits [E1]."}"#, evidenceIDs: ids,
+            openPlaceholders: ["{{extended.budget}}"])
         guard case .accepted = verdict else {
             Issue.record("rejected: \(verdict)")
             return
