@@ -26,9 +26,12 @@ public struct LLMConfiguration: Sendable, CustomStringConvertible {
 
     /// The chat-completions URL.
     public var endpoint: String {
-        var base = url
+        // A query (e.g. Azure's `?api-version=`) stays at the end.
+        let parts = url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        var base = String(parts[0])
         while base.hasSuffix("/") { base.removeLast() }
-        return base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
+        if !base.hasSuffix("/chat/completions") { base += "/chat/completions" }
+        return parts.count > 1 ? base + "?" + parts[1] : base
     }
 
     /// Endpoint and model; whether a key is set, never the key.

@@ -96,4 +96,19 @@ struct DraftSetHTTPTests {
             #expect(missing.status == 404)
         }
     }
+
+    @Test("without a database the route answers 503 JSON")
+    func noDatabase() async throws {
+        let fixture = try await DraftSetFixture.shared.value
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        let server = ServerContext(
+            configuration: configuration, embedder: fixture.embedder, logger: TestDatabase.logger)
+        let running = try await ServerApplication.start(server: server)
+        defer { Task { await running.shutdown() } }
+        let (status, json) = try await post(
+            running.baseURL, ["contact_id": UUID().uuidString, "channel": "email", "stage": "intro"])
+        #expect(status == 503)
+        #expect((json["error"] as? [String: Any])?["code"] as? String == "database_unavailable")
+    }
 }

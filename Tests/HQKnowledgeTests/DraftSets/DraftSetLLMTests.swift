@@ -95,6 +95,33 @@ struct DraftSetLLMTests {
     }
 }
 
+extension DraftSetLLMTests {
+    @Test("the API key never appears in any log line, at trace level, whatever the endpoint answers")
+    func keyNeverLogged() async throws {
+        let fixture = try await DraftSetFixture.shared.value
+        let lines = CapturingLogHandler.Lines()
+        let counter = Counter()
+        let stub = try LLMStub { prompt in
+            switch counter.next(prompt) {
+            case 0: return nil
+            case 1: return "no json, key \(Self.key)?"
+            default: return #"{"body": "Fresh beans [E1]."}"#
+            }
+        }
+        defer { stub.stop() }
+        let contact = try await fixture.makeContact()
+        for url in [stub.baseURL, "http://127.0.0.1:9/v1?api-key=\(Self.key)"] {
+            let assembler = DraftSetAssembler(
+                pool: fixture.pool, search: fixture.search,
+                llm: LLMConfiguration(url: url, model: "m", apiKey: Self.key),
+                logger: CapturingLogHandler.logger(lines))
+            _ = try await assembler.assemble(DraftSetRequest(contactID: contact, channel: "email", stage: "intro"))
+        }
+        #expect(lines.all.contains { $0.contains("llm") }, "the failures were logged")
+        #expect(!lines.all.contains { $0.contains(Self.key) })
+    }
+}
+
 /// Hands out 0, 1, 2… to concurrent callers, one number per distinct prompt.
 final class Counter: Sendable {
     private let state = Mutex<[String: Int]>([:])

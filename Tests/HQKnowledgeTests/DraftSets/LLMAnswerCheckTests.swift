@@ -54,4 +54,19 @@ struct LLMAnswerCheckTests {
             return
         }
     }
+
+    @Test(
+        "the endpoint is the chat-completions URL, whatever form the base takes",
+        arguments: [
+            ("https://api.example/v1", "https://api.example/v1/chat/completions"),
+            ("https://api.example/v1/", "https://api.example/v1/chat/completions"),
+            ("http://h/v1/chat/completions", "http://h/v1/chat/completions"),
+            (
+                "https://az.example/openai/deployments/d?api-version=2024",
+                "https://az.example/openai/deployments/d/chat/completions?api-version=2024"
+            ),
+        ])
+    func endpoint(url: String, expected: String) {
+        #expect(LLMConfiguration(url: url, model: "m").endpoint == expected)
+    }
 }
