@@ -29,6 +29,6 @@ public protocol RouteGroup: Sendable {
 public enum RouteGroups {
     /// Every group, in registration order. Add new groups here.
     public static var all: [any RouteGroup] {
-        [HealthRoutes(), EmbeddingRoutes(), SearchRoutes(), BootRoutes()]
+        [HealthRoutes(), EmbeddingRoutes(), SearchRoutes(), BootRoutes(), DraftSetRoutes()]
     }
 }

@@ -1,4 +1,6 @@
+public import HQKnowledge
 public import HQSearch
+
 /// Where `hq serve` listens and the limits it enforces. Executables fill it from flags and the environment.
 public struct ServerConfiguration: Sendable, CustomStringConvertible {
     /// Interface to bind (default loopback only).
@@ -15,6 +17,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     public var maxBatchTexts: Int = 64
     /// Model batches running at once (the native embedder has two lanes by default).
     public var maxBatchesInFlight: Int = 2
+    /// The chat-completions endpoint that writes draft-set variants; nil stores rendered templates.
+    public var llm: LLMConfiguration?
 
     /// Retrieval pipeline tuning for the search routes (`SearchConfiguration.environment`).
     public var search = SearchConfiguration()
@@ -24,6 +28,6 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
 
     /// `host:port`, limits, and whether auth is on (never the key).
     public var description: String {
-        "\(host):\(port) auth=\(apiKey == nil ? "off" : "on") max_body=\(maxBodyBytes) max_inputs=\(maxInputs)"
+        "\(host):\(port) auth=\(apiKey == nil ? "off" : "on") max_body=\(maxBodyBytes) max_inputs=\(maxInputs) llm=\(llm == nil ? "off" : "on")"
     }
 }

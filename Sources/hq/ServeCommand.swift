@@ -51,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxInputs = maxInputs
         if let key = env.variables["HQ_API_KEY"], !key.isEmpty { configuration.apiKey = key }
         configuration.search = try env.searchConfiguration()
+        configuration.llm = try env.llmConfiguration()
 
         let pool = database ? openPool(env, logger: logger) : nil
         let server = ServerContext(configuration: configuration, embedder: embedder, database: pool, logger: logger)

@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "HQ Search",
     "version": "1.0.0",
-    "description": "Embeddings, hybrid search, sources and agent boot context over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz and /openapi.json when a key is set."
+    "description": "Embeddings, hybrid search, sources, agent boot context and draft sets over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz and /openapi.json when a key is set."
   },
   "components": {
     "securitySchemes": {
@@ -583,6 +583,315 @@ enum OpenAPIDocument {
             }
           }
         }
+      },
+      "Evidence": {
+        "type": "object",
+        "required": [
+          "id",
+          "source_id",
+          "source_type",
+          "entity_id",
+          "chunk_id",
+          "title",
+          "quote",
+          "char_start",
+          "char_end",
+          "score"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "citation id, E1, E2… (unique within the set)"
+          },
+          "source_id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "source_type": {
+            "type": "string",
+            "enum": [
+              "document",
+              "asset"
+            ]
+          },
+          "entity_id": {
+            "type": "string",
+            "description": "the document's or asset's id"
+          },
+          "chunk_id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "title": {
+            "type": "string"
+          },
+          "quote": {
+            "type": "string",
+            "description": "verbatim span of the chunk"
+          },
+          "char_start": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "offset of the quote in the source's extracted text (Unicode scalars)"
+          },
+          "char_end": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "score": {
+            "type": "number",
+            "description": "relevance to the variant, 0…1"
+          }
+        }
+      },
+      "DraftVariant": {
+        "type": "object",
+        "required": [
+          "index",
+          "body",
+          "subject",
+          "angle",
+          "notes",
+          "generator",
+          "llm_status",
+          "llm_rejection",
+          "cited_body",
+          "citations",
+          "missing_fields",
+          "evidence"
+        ],
+        "properties": {
+          "index": {
+            "type": "integer",
+            "description": "1-based (1 = A), as selected_variant_index counts"
+          },
+          "body": {
+            "type": "string"
+          },
+          "subject": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "angle": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "notes": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "generator": {
+            "type": "string",
+            "enum": [
+              "template",
+              "llm"
+            ]
+          },
+          "llm_status": {
+            "type": "string",
+            "enum": [
+              "accepted",
+              "rejected",
+              "not_configured"
+            ]
+          },
+          "llm_rejection": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "malformed, uncited, uncited_claim, unknown_citation, unfilled_placeholder, unreachable, http_status_<code>"
+          },
+          "cited_body": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "the LLM's body with its [E1] markers"
+          },
+          "citations": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "missing_fields": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "evidence": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Evidence"
+            }
+          }
+        }
+      },
+      "DraftSet": {
+        "type": "object",
+        "required": [
+          "id",
+          "contact_id",
+          "template_id",
+          "channel",
+          "stage",
+          "version",
+          "status",
+          "selected_variant_index",
+          "based_on_draft_set_id",
+          "feedback_notes",
+          "created_at",
+          "updated_at",
+          "meta",
+          "variants"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "contact_id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "template_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "uuid"
+          },
+          "channel": {
+            "type": "string"
+          },
+          "stage": {
+            "type": "string"
+          },
+          "version": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "draft",
+              "refining",
+              "approved",
+              "superseded"
+            ]
+          },
+          "selected_variant_index": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "based_on_draft_set_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "uuid"
+          },
+          "feedback_notes": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "meta": {
+            "type": "object",
+            "description": "assembled_by, queries, scope {origin, tags, tag_match, exclude_tags, folder}, missing_fields, llm_model, llm_rejected, needs_review"
+          },
+          "variants": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DraftVariant"
+            }
+          }
+        }
+      },
+      "DraftSetRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "contact_id, channel and stage are required unless revise_draft_set_id is given (then they default to, and must match, the revised set's).",
+        "properties": {
+          "contact_id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "channel": {
+            "type": "string"
+          },
+          "stage": {
+            "type": "string"
+          },
+          "template_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "default: the revised set's template, else the active template for channel and stage"
+          },
+          "variants": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 5,
+            "default": 3
+          },
+          "evidence_per_variant": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 8,
+            "default": 3
+          },
+          "revise_draft_set_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "carries its feedback_notes, marks it superseded"
+          },
+          "feedback_notes": {
+            "type": "string",
+            "description": "default: the revised set's feedback_notes"
+          },
+          "allow_missing": {
+            "type": "boolean",
+            "default": false,
+            "description": "keep placeholders of merge fields without a value instead of answering 422"
+          },
+          "actor_agent_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "audit_log actor (actor_type agent)"
+          },
+          "actor_type": {
+            "type": "string",
+            "enum": [
+              "human",
+              "agent",
+              "system"
+            ],
+            "default": "system"
+          }
+        }
       }
     }
   },
@@ -1104,6 +1413,161 @@ enum OpenAPIDocument {
         "responses": {
           "200": {
             "description": "OpenAPI 3.1"
+          }
+        }
+      }
+    },
+    "/v1/draft-sets": {
+      "post": {
+        "summary": "Assemble and store a draft set: merge fields, evidence per variant (MMR across variants), optional LLM writing with checked citations, next version, audit log",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/DraftSetRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "the stored draft set",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DraftSet"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "bad parameter (message names it)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "unknown contact, template, draft set or agent, or no active template for channel and stage",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "the draft set to revise is approved or superseded",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "422": {
+            "description": "missing merge fields (message lists them; allow_missing keeps placeholders)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "database or embedder unavailable",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/draft-sets/{id}": {
+      "get": {
+        "summary": "A stored draft set",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "the draft set",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DraftSet"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "the id is not a UUID",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "no such draft set",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "database unavailable",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }

@@ -1,0 +1,93 @@
+public import Foundation
+
+/// Who performs a write, as recorded in `audit_log` (HQ's `actor_type` enum).
+public enum DraftSetActor: String, Sendable, Hashable, Codable, CaseIterable {
+    case human, agent, system
+}
+
+/// One assembly: which contact, channel and stage, from which template, how many variants, and whether it
+/// revises an earlier set.
+///
+/// ```swift
+/// var request = DraftSetRequest(contactID: contact, channel: "email", stage: "intro")
+/// request.variantCount = 3
+/// request.actorAgentID = agent      // audit rows name the agent
+/// let set = try await assembler.assemble(request)
+/// ```
+public struct DraftSetRequest: Sendable, Hashable {
+    /// The contact the messages are for. May be nil when ``reviseDraftSetID`` is set (taken from that set).
+    public var contactID: UUID?
+    /// Free-text channel, e.g. `email`, `linkedin`. May be nil when revising.
+    public var channel: String?
+    /// Free-text stage, e.g. `intro`, `follow_up`. May be nil when revising.
+    public var stage: String?
+    /// The template; nil picks the revised set's template, else the most recently updated active template
+    /// whose channel and stage match (a template with NULL channel or stage matches any).
+    public var templateID: UUID?
+    /// How many variants to write (1…5; HQ's UI shows up to three, labelled A, B, C).
+    public var variantCount: Int
+    /// Passages of evidence per variant (0…8).
+    public var evidencePerVariant: Int
+    /// The draft set this one revises: its feedback drives retrieval and is carried over, and it becomes
+    /// `superseded`.
+    public var reviseDraftSetID: UUID?
+    /// Feedback for the revision; nil carries the revised set's `feedback_notes`.
+    public var feedbackNotes: String?
+    /// Keep the placeholders of merge fields without a value (recorded per variant) instead of failing.
+    public var allowMissingFields: Bool
+    /// The agent performing the assembly (audit rows get `actor_type = agent` and this id).
+    public var actorAgentID: UUID?
+    /// The actor type when no agent is given (default `system`).
+    public var actorType: DraftSetActor
+
+    /// A request with defaults: three variants, three passages each, failing on missing merge fields.
+    public init(
+        contactID: UUID?, channel: String?, stage: String?, templateID: UUID? = nil, variantCount: Int = 3,
+        evidencePerVariant: Int = 3, reviseDraftSetID: UUID? = nil, feedbackNotes: String? = nil,
+        allowMissingFields: Bool = false, actorAgentID: UUID? = nil, actorType: DraftSetActor = .system
+    ) {
+        self.contactID = contactID
+        self.channel = channel
+        self.stage = stage
+        self.templateID = templateID
+        self.variantCount = variantCount
+        self.evidencePerVariant = evidencePerVariant
+        self.reviseDraftSetID = reviseDraftSetID
+        self.feedbackNotes = feedbackNotes
+        self.allowMissingFields = allowMissingFields
+        self.actorAgentID = actorAgentID
+        self.actorType = actorType
+    }
+
+    /// The actor type written to `audit_log`: `agent` whenever an agent id is given.
+    public var effectiveActorType: DraftSetActor { actorAgentID == nil ? actorType : .agent }
+
+    /// Checks ranges and non-empty text.
+    /// - Throws: ``DraftSetError`` `invalidRequest`.
+    public func validate() throws {
+        guard (1...5).contains(variantCount) else {
+            throw DraftSetError(.invalidRequest, "variants must be between 1 and 5")
+        }
+        guard (0...8).contains(evidencePerVariant) else {
+            throw DraftSetError(.invalidRequest, "evidence per variant must be between 0 and 8")
+        }
+        if reviseDraftSetID == nil {
+            guard contactID != nil else { throw DraftSetError(.invalidRequest, "contact is required") }
+            guard let channel, !channel.trimmed.isEmpty else {
+                throw DraftSetError(.invalidRequest, "channel is required")
+            }
+            guard let stage, !stage.trimmed.isEmpty else { throw DraftSetError(.invalidRequest, "stage is required") }
+        }
+        for (name, value) in [("channel", channel), ("stage", stage)] {
+            if let value, value.trimmed.isEmpty || value.count > 100 {
+                throw DraftSetError(.invalidRequest, "\(name) must be 1 to 100 characters")
+            }
+        }
+        if let feedbackNotes, feedbackNotes.utf8.count > 20_000 {
+            throw DraftSetError(.invalidRequest, "feedback longer than 20000 bytes")
+        }
+        if actorAgentID != nil && actorType == .human {
+            throw DraftSetError(.invalidRequest, "an agent id cannot be given with actor type human")
+        }
+    }
+}
