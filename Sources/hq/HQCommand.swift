@@ -11,6 +11,6 @@ struct HQCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DBCommand.self, IngestCommand.self, IndexCommand.self, ReindexCommand.self, SearchCommand.self, ShowCommand.self,
-            ChunksCommand.self, EvalCommand.self, EmbedCommand.self, ServeCommand.self,
+            ChunksCommand.self, EvalCommand.self, EmbedCommand.self, ServeCommand.self, MCPCommand.self,
         ])
 }
