@@ -122,5 +122,12 @@ let package = Package(
             name: "HQKnowledgeTests",
             dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "HQMCPTests",
+            dependencies: [
+                "HQMCP", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: strict),
     ]
 )
