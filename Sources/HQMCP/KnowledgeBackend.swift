@@ -58,12 +58,15 @@ public actor KnowledgeBackend {
     /// The pool, locating the database on first use (connections themselves open lazily).
     /// - Throws: ``MCPToolError`` `unavailable` when the database cannot be located or started.
     public func pool() async throws -> PostgresPool {
-        let task = poolTask ?? Task { [databaseURL, configuration, logger] in
-            let url = try await BlockingWork.run(databaseURL)
-            let postgres = PostgresConfiguration(
-                url, applicationName: configuration.applicationName, connectTimeout: configuration.connectTimeout)
-            return PostgresPool(configuration: postgres, maxConnections: configuration.maxConnections, logger: logger)
-        }
+        let task =
+            poolTask
+            ?? Task { [databaseURL, configuration, logger] in
+                let url = try await BlockingWork.run(databaseURL)
+                let postgres = PostgresConfiguration(
+                    url, applicationName: configuration.applicationName, connectTimeout: configuration.connectTimeout)
+                return PostgresPool(
+                    configuration: postgres, maxConnections: configuration.maxConnections, logger: logger)
+            }
         poolTask = task
         do {
             return try await task.value

@@ -102,10 +102,14 @@ public struct ToolArguments: Sendable, Hashable {
     /// A UUID argument, returned as given (trimmed).
     public func uuidString(_ name: String, required: Bool) throws(MCPToolError) -> String? {
         guard let text = try string(name)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
-            if required { throw .invalidArgument(name, "is required: a UUID such as a source_id from search_knowledge") }
+            if required {
+                throw .invalidArgument(name, "is required: a UUID such as a source_id from search_knowledge")
+            }
             return nil
         }
-        guard UUID(uuidString: text) != nil else { throw .invalidArgument(name, "must be a UUID, got \"\(text.prefix(60))\"") }
+        guard UUID(uuidString: text) != nil else {
+            throw .invalidArgument(name, "must be a UUID, got \"\(text.prefix(60))\"")
+        }
         return text
     }
 

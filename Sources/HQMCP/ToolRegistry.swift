@@ -14,9 +14,11 @@ public struct ToolRegistry: Sendable {
     /// - Precondition: names are unique.
     public init(tools: [any MCPTool], logger: Logger) {
         self.tools = tools
-        self.byName = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in
-            preconditionFailure("two MCP tools are named \(first.name)")
-        })
+        self.byName = Dictionary(
+            tools.map { ($0.name, $0) },
+            uniquingKeysWith: { first, _ in
+                preconditionFailure("two MCP tools are named \(first.name)")
+            })
         self.logger = logger
     }
 
@@ -38,7 +40,8 @@ public struct ToolRegistry: Sendable {
             return result.callResult
         } catch {
             let message = ToolErrorDescription.message(for: error, tool: name)
-            logger.notice("tool call failed", metadata: ["tool": "\(name)", "error": "\(ToolErrorDescription.kind(of: error))"])
+            logger.notice(
+                "tool call failed", metadata: ["tool": "\(name)", "error": "\(ToolErrorDescription.kind(of: error))"])
             return Self.errorResult(message)
         }
     }

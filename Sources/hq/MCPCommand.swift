@@ -25,21 +25,27 @@ struct MCPCommand: AsyncParsableCommand {
         logger.logLevel = env.logger.logLevel
         // Resolve embedder settings now, so a bad flag or variable fails at start, not on the first search.
         let remote = try EmbedderSelection.remoteConfiguration(environment: env.variables, options: embedderOptions)
-        let modelDirectory = embedderOptions.modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let modelDirectory =
+            embedderOptions.modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? ModelLocator.defaultDirectory(
                 environment: env.variables, executablePath: CommandLine.arguments.first,
                 currentDirectory: FileManager.default.currentDirectoryPath)
         let embedderLogger = logger
         let backend = KnowledgeBackend(
             databaseURL: { try CLIError.wrap { try env.databaseURL(startIfNeeded: true) } },
-            makeEmbedder: { try EmbedderFactory.make(remote: remote, modelDirectory: modelDirectory, logger: embedderLogger) },
+            makeEmbedder: {
+                try EmbedderFactory.make(remote: remote, modelDirectory: modelDirectory, logger: embedderLogger)
+            },
             logger: logger)
-        let server = HQMCPServer(registry: ToolRegistry(tools: HQTools.standard(backend: backend), logger: logger), logger: logger)
+        let server = HQMCPServer(
+            registry: ToolRegistry(tools: HQTools.standard(backend: backend), logger: logger), logger: logger)
         do {
             try await server.runOnStandardIO()
         } catch {
             await backend.close()
-            throw CLIError("the MCP server stopped: \(error)", hint: "hq mcp speaks MCP on stdin/stdout; run it from an MCP client")
+            throw CLIError(
+                "the MCP server stopped: \(error)", hint: "hq mcp speaks MCP on stdin/stdout; run it from an MCP client"
+            )
         }
         await backend.close()
     }

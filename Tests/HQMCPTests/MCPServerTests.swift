@@ -27,7 +27,8 @@ struct MCPServerTests {
             #expect((tool.description ?? "").count > 200, "\(tool.name) needs a description an agent can act on")
             #expect(tool.annotations.readOnlyHint == true)
         }
-        let search = try #require(tools.first { $0.name == "search_knowledge" }?.inputSchema.objectValue?["properties"]?.objectValue)
+        let search = try #require(
+            tools.first { $0.name == "search_knowledge" }?.inputSchema.objectValue?["properties"]?.objectValue)
         for name in ["query", "tags", "all_tags", "exclude_tags", "folder", "type", "asset_types", "limit", "mode"] {
             #expect(search[name] != nil, "search_knowledge lacks \(name)")
         }
@@ -49,7 +50,8 @@ struct MCPServerTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HQ_DATABASE_URL"] = fixture.url
         environment["HQ_MODEL_DIR"] = KnowledgeFixture.modelDirectory
-        let printed = try await runProgram(MCPSession.executable, ["search", query, "--limit", "5", "--json"], environment: environment)
+        let printed = try await runProgram(
+            MCPSession.executable, ["search", query, "--limit", "5", "--json"], environment: environment)
         var cli = try SearchJSON.decoder().decode(SearchResponse.self, from: printed)
         answer.timingMilliseconds = 0
         cli.timingMilliseconds = 0
@@ -57,7 +59,8 @@ struct MCPServerTests {
 
         let filtered = try await session.call(
             "search_knowledge", ["query": "discount", "folder": "sales", "tags": ["pricing"], "mode": "lexical"])
-        let inSales = try SearchJSON.decoder().decode(SearchResponse.self, from: Data(try #require(filtered.texts.last).utf8))
+        let inSales = try SearchJSON.decoder().decode(
+            SearchResponse.self, from: Data(try #require(filtered.texts.last).utf8))
         #expect(inSales.results.map(\.title) == ["Wholesale pricing"])
         #expect(await session.stop() == 0)
     }
@@ -77,7 +80,8 @@ struct MCPServerTests {
         #expect(detail.chunks.map(\.chunkIndex) == Array(0..<detail.chunkCount))
 
         let sourceID = detail.sourceID.uuidString.lowercased()
-        let ranked = try await session.call("get_chunks", ["id": .string(sourceID), "query": "call the fire service", "limit": 1])
+        let ranked = try await session.call(
+            "get_chunks", ["id": .string(sourceID), "query": "call the fire service", "limit": 1])
         #expect(!ranked.isError)
         let best = try SearchJSON.decoder().decode(SourceDetail.self, from: Data(try #require(ranked.texts.last).utf8))
         #expect(best.sourceID == detail.sourceID)
@@ -109,7 +113,9 @@ struct MCPServerTests {
         for item in cases {
             let (texts, isError) = try await session.call(item.tool, item.arguments)
             #expect(isError, "\(item.tool) \(item.arguments) should be a tool error")
-            #expect(texts.joined().contains(item.mentions), "\(item.tool): \(texts.joined()) should mention \(item.mentions)")
+            #expect(
+                texts.joined().contains(item.mentions),
+                "\(item.tool): \(texts.joined()) should mention \(item.mentions)")
         }
         let after = try await session.call("search_knowledge", ["query": "espresso dose", "limit": 1])
         #expect(!after.isError)

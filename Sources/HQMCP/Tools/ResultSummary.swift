@@ -25,7 +25,8 @@ enum ResultSummary {
         if let type = detail.assetType { line += ", asset type \(type)" }
         line += ", source_id \(id(detail.sourceID)), \(detail.status), \(detail.chunkCount) chunks"
         let shown = detail.chunks.count
-        line += ranked
+        line +=
+            ranked
             ? ". \(shown) chunk\(shown == 1 ? "" : "s") ranked against the query, best first."
             : ". All \(shown) chunk\(shown == 1 ? "" : "s") in document order."
         if detail.status != "indexed" {

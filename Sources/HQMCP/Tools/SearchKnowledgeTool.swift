@@ -49,7 +49,8 @@ public struct SearchKnowledgeTool: MCPTool {
                     + "spreadsheet, link, other."),
             "pinned": JSONSchema.boolean("true: only sources pinned in HQ; false: only unpinned ones."),
             "updated_after": JSONSchema.string(
-                "Only sources last edited at or after this ISO 8601 date or time, e.g. 2025-01-31.", format: "date-time"),
+                "Only sources last edited at or after this ISO 8601 date or time, e.g. 2025-01-31.", format: "date-time"
+            ),
             "updated_before": JSONSchema.string(
                 "Only sources last edited before this ISO 8601 date or time.", format: "date-time"),
             "source_ids": JSONSchema.strings(
@@ -92,7 +93,9 @@ public struct SearchKnowledgeTool: MCPTool {
         default: throw .invalidArgument("tag_match", "must be \"any\" or \"all\"")
         }
         filter.excludedTags = try arguments.strings("exclude_tags")
-        filter.folder = try arguments.string("folder").flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        filter.folder = try arguments.string("folder").flatMap {
+            $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
+        }
         filter.sourceType = try arguments.choice("type", SourceType.self)
         filter.assetTypes = try arguments.strings("asset_types")
         filter.pinned = try arguments.bool("pinned")

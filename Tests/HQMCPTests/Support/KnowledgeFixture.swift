@@ -17,7 +17,8 @@ struct KnowledgeFixture: Sendable {
 
     private static func make() async throws -> KnowledgeFixture {
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
         let embedder = try NativeEmbedder(
             modelDirectory: URL(fileURLWithPath: modelDirectory), logger: TestDatabase.logger)
 

@@ -6,14 +6,15 @@ import MCP
 struct MCPSession {
     let client: Client
     let initialize: Initialize.Result
-    private let process: Process
-    private let input: Pipe
-    private let output: Pipe
+    let process: Process
+    let input: Pipe
+    let output: Pipe
 
     /// The `hq` executable of this build: beside the test bundle, else `.build/release/hq`.
     static var executable: String {
         let candidates = [Bundle.main.executablePath, CommandLine.arguments.first].compactMap { $0 }.map {
-            URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("hq").path
+            URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("hq")
+                .path
         }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
             ?? TestDatabase.packageRoot + "/.build/release/hq"
@@ -48,14 +49,6 @@ struct MCPSession {
             process.terminate()
             throw error
         }
-    }
-
-    private init(client: Client, initialize: Initialize.Result, process: Process, input: Pipe, output: Pipe) {
-        self.client = client
-        self.initialize = initialize
-        self.process = process
-        self.input = input
-        self.output = output
     }
 
     /// Calls a tool; returns the text blocks and whether the result is a tool error.
