@@ -71,7 +71,8 @@ public actor KnowledgeBackend {
         do {
             return try await task.value
         } catch {
-            poolTask = nil
+            // Forget only this attempt: a concurrent caller may already have started the next one.
+            if poolTask == task { poolTask = nil }
             logger.warning("cannot locate the database", metadata: ["error": "\(error)"])
             throw MCPToolError(
                 .unavailable,
@@ -88,7 +89,7 @@ public actor KnowledgeBackend {
         do {
             return try await task.value
         } catch {
-            embedderTask = nil
+            if embedderTask == task { embedderTask = nil }
             logger.warning("cannot load the embedder", metadata: ["error": "\(error)"])
             throw MCPToolError(
                 .unavailable,
