@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // C foundations: each imported by exactly one Swift module.
@@ -76,11 +77,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // MCP server (`hq mcp`): the knowledge engine as tools for agents, over stdio.
+        .target(
+            name: "HQMCP",
+            dependencies: [
+                "HQEmbedding", "HQSearch", "HQKnowledge", "HQStorage", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "hq",
             dependencies: [
-                "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQKnowledge", "HQServer",
+                "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQKnowledge", "HQServer", "HQMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,6 +129,13 @@ let package = Package(
         .testTarget(
             name: "HQKnowledgeTests",
             dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HQMCPTests",
+            dependencies: [
+                "HQMCP", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -27,16 +27,11 @@ public struct BootRoutes: RouteGroup {
             let slug = try context.parameters.require("slug")
             let (bootRequest, markdown) = try Self.parse(slug: slug, request: request)
             guard let service else { throw APIError.databaseUnavailable("this server runs without a database") }
-            // The server's helper answers 503 fast when Postgres is down; the check returns its connection at once
-            // because the service takes pooled connections of its own (a request holding one while it waits for
-            // more would deadlock a busy pool).
-            try await server.withDatabase { _ in }
             let boot: BootContext
             do {
-                boot = try await service.context(bootRequest)
-            } catch let error as PostgresError where ServerContext.isUnavailability(error) {
-                server.databaseHealth.markDown()
-                throw APIError.databaseUnavailable()
+                // 503 at once while Postgres is known to be down, and when it goes away mid-request; the service
+                // takes pooled connections of its own.
+                boot = try await server.withDatabaseOutagesAs503 { try await service.context(bootRequest) }
             } catch let error as BootError {
                 if error.code == .unknownAgent { return Self.unknownAgent(error) }
                 throw APIError.badRequest(error.context)

@@ -45,7 +45,7 @@ public struct DraftSetRoutes: RouteGroup {
     ) async throws -> R {
         guard let assembler else { throw APIError.databaseUnavailable("this server runs without a database") }
         do {
-            return try await server.withDatabase { _ in try await body(assembler) }
+            return try await server.withDatabaseOutagesAs503 { try await body(assembler) }
         } catch let error as DraftSetError {
             switch error.code {
             case .contactNotFound, .templateNotFound, .draftSetNotFound, .agentNotFound, .noTemplate:

@@ -1,0 +1,65 @@
+import HQEmbedding
+import HQSearch
+import HQStorage
+
+/// The messages agents read when a call fails: what failed, which argument or service, and what to do.
+/// Built only from error descriptions that are safe to show (no SQL parameters, document text or keys).
+enum ToolErrorDescription {
+    static func message(for error: any Error, tool: String) -> String {
+        switch error {
+        case let error as MCPToolError:
+            return error.message
+        case let error as SearchError:
+            return message(for: error)
+        case let error as PostgresError:
+            return message(for: error)
+        case let error as EmbeddingError:
+            return "The embedding model failed (\(error)). Retry, or search with mode \"lexical\" (no model needed)."
+        case is CancellationError:
+            return "The call to \(tool) was cancelled."
+        default:
+            return "\(tool) failed: \(error)."
+        }
+    }
+
+    /// A short label for logs.
+    static func kind(of error: any Error) -> String {
+        switch error {
+        case let error as MCPToolError: "tool.\(error.code)"
+        case let error as SearchError: "search.\(error.code)"
+        case let error as PostgresError: "postgres.\(error.kind)"
+        case let error as EmbeddingError: "embedding.\(error.code)"
+        default: "\(type(of: error))"
+        }
+    }
+
+    private static func message(for error: SearchError) -> String {
+        switch error.code {
+        case .folderNotFound:
+            "No such folder (\(error.context)). Folder paths start at the root and use '/', e.g. \"Sales/Playbooks\"; "
+                + "folder_path in search results shows real paths. A folder id (UUID) works too."
+        case .sourceNotFound:
+            "No source found (\(error.context)). Use a source_id from search_knowledge results, or the id of a "
+                + "document or asset in HQ."
+        case .embedderUnavailable:
+            "Semantic search is unavailable (\(error.context)). Use mode \"lexical\" (keyword matching)."
+        default:
+            "Invalid request: \(error.context)."
+        }
+    }
+
+    private static func message(for error: PostgresError) -> String {
+        let unreachable =
+            error.isConnectionLost || error.kind == .connectionFailed || error.kind == .connectionClosed
+            || error.kind == .poolClosed
+        if unreachable {
+            return "HQ's database is unreachable (\(error)). The knowledge tools need it: check that the PostgreSQL "
+                + "server in HQ_DATABASE_URL (this MCP server's configuration) is running and reachable "
+                + "(`hq db status`), then call the tool again. Nothing was changed."
+        }
+        if error.sqlState == "42P01" || error.sqlState == "42883" {
+            return "HQ's database is missing HQ Search's schema (\(error)). Run `hq db migrate` against it, then retry."
+        }
+        return "Database error (\(error)). Retry; if it persists, check the database with `hq db status`."
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import HQSearch
+import HQTestSupport
+import MCP
+import Testing
+
+@Suite("hq mcp over stdio: a real client, the built executable, a real database and model", .serialized)
+struct MCPServerTests {
+    let fixture: KnowledgeFixture
+
+    init() async throws { fixture = try await KnowledgeFixture.shared.value }
+
+    @Test("the handshake names the server, explains HQ, and lists the tools with object schemas")
+    func handshakeAndTools() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        #expect(session.initialize.serverInfo.name == "hq")
+        #expect(session.initialize.capabilities.tools != nil)
+        #expect(session.initialize.instructions?.contains("search_knowledge") == true)
+
+        let client = session.client
+        let (tools, _) = try await withTimeout { try await client.listTools() }
+        #expect(tools.map(\.name) == ["search_knowledge", "get_source", "get_chunks"])
+        for tool in tools {
+            let schema = try #require(tool.inputSchema.objectValue, "\(tool.name): schema is not a JSON object")
+            #expect(schema["type"] == "object")
+            #expect(schema["properties"]?.objectValue?.isEmpty == false, "\(tool.name) has no properties")
+            #expect((tool.description ?? "").count > 200, "\(tool.name) needs a description an agent can act on")
+            #expect(tool.annotations.readOnlyHint == true)
+        }
+        let search = try #require(
+            tools.first { $0.name == "search_knowledge" }?.inputSchema.objectValue?["properties"]?.objectValue)
+        for name in ["query", "tags", "all_tags", "exclude_tags", "folder", "type", "asset_types", "limit", "mode"] {
+            #expect(search[name] != nil, "search_knowledge lacks \(name)")
+        }
+        #expect(await session.stop() == 0)
+    }
+
+    @Test("search_knowledge finds the document and answers what hq search --json prints")
+    func searchKnowledge() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        let query = "what do we do if the roaster catches fire"
+        let (texts, isError) = try await session.call("search_knowledge", ["query": .string(query), "limit": 5])
+        #expect(!isError)
+        #expect(texts.count == 2)
+        #expect(texts.first?.contains("Roaster fire procedure") == true)
+        var answer = try SearchJSON.decoder().decode(SearchResponse.self, from: Data(try #require(texts.last).utf8))
+        #expect(answer.results.first?.title == "Roaster fire procedure")
+        #expect(answer.results.first?.chunks.isEmpty == false)
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["HQ_DATABASE_URL"] = fixture.url
+        environment["HQ_MODEL_DIR"] = KnowledgeFixture.modelDirectory
+        let printed = try await runProgram(
+            MCPSession.executable, ["search", query, "--limit", "5", "--json"], environment: environment)
+        var cli = try SearchJSON.decoder().decode(SearchResponse.self, from: printed)
+        answer.timingMilliseconds = 0
+        cli.timingMilliseconds = 0
+        #expect(answer == cli)
+
+        let filtered = try await session.call(
+            "search_knowledge", ["query": "discount", "folder": "sales", "tags": ["pricing"], "mode": "lexical"])
+        let inSales = try SearchJSON.decoder().decode(
+            SearchResponse.self, from: Data(try #require(filtered.texts.last).utf8))
+        #expect(inSales.results.map(\.title) == ["Wholesale pricing"])
+        #expect(await session.stop() == 0)
+    }
+
+    @Test("get_source and get_chunks return the source with its chunks, by source id or document id")
+    func sourceAndChunks() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        let documentID = try #require(fixture.ids["Roaster fire procedure"])
+        let whole = try await session.call("get_source", ["id": .string(documentID)])
+        #expect(!whole.isError)
+        let detail = try SearchJSON.decoder().decode(SourceDetail.self, from: Data(try #require(whole.texts.last).utf8))
+        #expect(detail.title == "Roaster fire procedure")
+        #expect(detail.entityID == documentID)
+        #expect(detail.folderPath == "Operations/Safety")
+        #expect(detail.status == "indexed")
+        #expect(!detail.chunks.isEmpty && detail.chunks.count == detail.chunkCount)
+        #expect(detail.chunks.map(\.chunkIndex) == Array(0..<detail.chunkCount))
+
+        let sourceID = detail.sourceID.uuidString.lowercased()
+        let ranked = try await session.call(
+            "get_chunks", ["id": .string(sourceID), "query": "call the fire service", "limit": 1])
+        #expect(!ranked.isError)
+        let best = try SearchJSON.decoder().decode(SourceDetail.self, from: Data(try #require(ranked.texts.last).utf8))
+        #expect(best.sourceID == detail.sourceID)
+        #expect(best.chunks.count == 1)
+        #expect(best.chunks.first?.content.contains("fire service") == true)
+
+        let ordered = try await session.call("get_chunks", ["id": .string(sourceID)])
+        let all = try SearchJSON.decoder().decode(SourceDetail.self, from: Data(try #require(ordered.texts.last).utf8))
+        #expect(all.chunks.map(\.chunkID) == detail.chunks.map(\.chunkID))
+        #expect(await session.stop() == 0)
+    }
+
+    @Test("bad arguments are tool errors naming the argument, and the server keeps serving")
+    func badArguments() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        let cases: [(tool: String, arguments: [String: Value], mentions: String)] = [
+            ("search_knowledge", ["query": "fire", "limit": 0], "'limit'"),
+            ("search_knowledge", ["query": "fire", "mode": "fuzzy"], "'mode'"),
+            ("search_knowledge", ["query": "fire", "tags": 7], "'tags'"),
+            ("search_knowledge", ["query": "fire", "colour": "red"], "'colour'"),
+            ("search_knowledge", ["query": "fire", "updated_after": "last tuesday"], "'updated_after'"),
+            ("search_knowledge", ["query": "fire", "folder": "Nowhere/Else"], "folder"),
+            ("get_source", [:], "'id'"),
+            ("get_source", ["id": "not-a-uuid"], "'id'"),
+            ("get_source", ["id": .string(UUID().uuidString)], "No source"),
+            ("get_chunks", ["id": .string(UUID().uuidString), "limit": 500], "'limit'"),
+            ("delete_everything", [:], "Unknown tool"),
+        ]
+        for item in cases {
+            let (texts, isError) = try await session.call(item.tool, item.arguments)
+            #expect(isError, "\(item.tool) \(item.arguments) should be a tool error")
+            #expect(
+                texts.joined().contains(item.mentions),
+                "\(item.tool): \(texts.joined()) should mention \(item.mentions)")
+        }
+        let after = try await session.call("search_knowledge", ["query": "espresso dose", "limit": 1])
+        #expect(!after.isError)
+        #expect(after.texts.first?.contains("Espresso recipe") == true)
+        #expect(await session.stop() == 0)
+    }
+
+    @Test("without a reachable database the server starts, tools say so, and it keeps running")
+    func databaseDown() async throws {
+        let session = try await MCPSession.start(databaseURL: "postgresql://hq@127.0.0.1:1/hq?connect_timeout=2")
+        let (texts, isError) = try await session.call("search_knowledge", ["query": "fire", "mode": "lexical"])
+        #expect(isError)
+        #expect(texts.joined().contains("database is unreachable"))
+        #expect(texts.joined().contains("HQ_DATABASE_URL"))
+        let source = try await session.call("get_source", ["id": .string(UUID().uuidString)])
+        #expect(source.isError)
+        let client = session.client
+        let (tools, _) = try await withTimeout { try await client.listTools() }
+        #expect(tools.count == 3)
+        #expect(await session.stop() == 0)
+    }
+}
