@@ -31,7 +31,8 @@ public actor KnowledgeBackend {
     private let databaseURL: @Sendable () throws -> String
     private let makeEmbedder: @Sendable () throws -> any Embedder
     private let configuration: Configuration
-    private let logger: Logger
+    /// Where the tools log (stderr in `hq mcp`).
+    public let logger: Logger
     private var poolTask: Task<PostgresPool, any Error>?
     private var embedderTask: Task<any Embedder, any Error>?
     private var lexicalService: SearchService?

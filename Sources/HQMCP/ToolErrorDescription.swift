@@ -1,4 +1,5 @@
 import HQEmbedding
+import HQKnowledge
 import HQSearch
 import HQStorage
 
@@ -12,6 +13,14 @@ enum ToolErrorDescription {
         case let error as SearchError:
             return message(for: error)
         case let error as PostgresError:
+            return message(for: error)
+        case let error as BootError:
+            return error.code == .unknownAgent
+                ? "Unknown agent: \(error.context)."
+                    + (error.suggestions.isEmpty ? "" : " Did you mean: \(error.suggestions.joined(separator: ", "))?")
+                    + " Use the agent's slug as in HQ (agents.slug)."
+                : "Invalid request: \(error.context)."
+        case let error as DraftSetError:
             return message(for: error)
         case let error as EmbeddingError:
             return "The embedding model failed (\(error)). Retry, or search with mode \"lexical\" (no model needed)."
@@ -27,6 +36,8 @@ enum ToolErrorDescription {
         switch error {
         case let error as MCPToolError: "tool.\(error.code)"
         case let error as SearchError: "search.\(error.code)"
+        case let error as BootError: "boot.\(error.code)"
+        case let error as DraftSetError: "draft_set.\(error.code)"
         case let error as PostgresError: "postgres.\(error.kind)"
         case let error as EmbeddingError: "embedding.\(error.code)"
         default: "\(type(of: error))"
@@ -45,6 +56,22 @@ enum ToolErrorDescription {
             "Semantic search is unavailable (\(error.context)). Use mode \"lexical\" (keyword matching)."
         default:
             "Invalid request: \(error.context)."
+        }
+    }
+
+    private static func message(for error: DraftSetError) -> String {
+        switch error.code {
+        case .missingMergeFields:
+            "The template uses merge fields that have no value for this contact: "
+                + error.missingFields.joined(separator: ", ")
+                + ". Fill them in HQ, pick another template, or call again with allow_missing true (the placeholders "
+                + "stay and the set is flagged for review). Nothing was written."
+        case .contactNotFound, .templateNotFound, .draftSetNotFound, .agentNotFound, .noTemplate:
+            "Not found: \(error.context). Nothing was written."
+        case .conflict:
+            "Conflict: \(error.context). Nothing was written."
+        default:
+            "Invalid request: \(error.context). Nothing was written."
         }
     }
 

@@ -11,7 +11,7 @@ struct MCPCommand: AsyncParsableCommand {
         abstract: "Serve the knowledge base to agents over the Model Context Protocol (stdio).",
         discussion: """
             Speaks MCP on stdin/stdout (logs go to stderr) until the client closes stdin. Tools: search_knowledge, \
-            get_source, get_chunks. The database (HQ_DATABASE_URL, else the embedded cluster) and the embedding \
+            get_source, get_chunks, boot_context, assemble_draft_set (HQ_LLM_* as for hq draft-set). The database (HQ_DATABASE_URL, else the embedded cluster) and the embedding \
             model are opened on the first call that needs them, so the server starts even when the database is \
             down; such calls then return a tool error saying what to fix. Configure a client with command \
             'hq mcp' and env HQ_DATABASE_URL (and HQ_MODEL_DIR when hq is not run from the repository).
@@ -38,7 +38,8 @@ struct MCPCommand: AsyncParsableCommand {
             },
             logger: logger)
         let server = HQMCPServer(
-            registry: ToolRegistry(tools: HQTools.standard(backend: backend), logger: logger), logger: logger)
+            registry: ToolRegistry(tools: HQTools.standard(backend: backend, llm: try env.llmConfiguration()), logger: logger),
+            logger: logger)
         do {
             try await server.runOnStandardIO()
         } catch {

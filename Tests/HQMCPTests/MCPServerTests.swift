@@ -19,13 +19,13 @@ struct MCPServerTests {
 
         let client = session.client
         let (tools, _) = try await withTimeout { try await client.listTools() }
-        #expect(tools.map(\.name) == ["search_knowledge", "get_source", "get_chunks"])
+        #expect(tools.map(\.name) == ["search_knowledge", "get_source", "get_chunks", "boot_context", "assemble_draft_set"])
         for tool in tools {
             let schema = try #require(tool.inputSchema.objectValue, "\(tool.name): schema is not a JSON object")
             #expect(schema["type"] == "object")
             #expect(schema["properties"]?.objectValue?.isEmpty == false, "\(tool.name) has no properties")
             #expect((tool.description ?? "").count > 200, "\(tool.name) needs a description an agent can act on")
-            #expect(tool.annotations.readOnlyHint == true)
+            #expect(tool.annotations.readOnlyHint == (tool.name != "assemble_draft_set"))
         }
         let search = try #require(
             tools.first { $0.name == "search_knowledge" }?.inputSchema.objectValue?["properties"]?.objectValue)
@@ -94,6 +94,52 @@ struct MCPServerTests {
         #expect(await session.stop() == 0)
     }
 
+    @Test("boot_context loads the agent's boot documents as markdown; an unknown slug names close ones")
+    func bootContext() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        let boot = try await session.call("boot_context", ["slug": "roaster", "budget_tokens": 2000])
+        #expect(!boot.isError)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(try #require(boot.texts.last).utf8)) as? [String: Any])
+        let documents = try #require(json["documents"] as? [[String: Any]])
+        // The agent's own boot document before the one for every agent.
+        #expect(documents.compactMap { $0["title"] as? String } == ["Roasting log duties", "House rules"])
+        #expect((documents.first?["markdown"] as? String)?.hasPrefix("# Roasting log duties") == true)
+        #expect(boot.texts.first?.contains("2 documents") == true)
+
+        let unknown = try await session.call("boot_context", ["slug": "roastr"])
+        #expect(unknown.isError)
+        #expect(unknown.texts.joined().contains("roaster"))
+        #expect(await session.stop() == 0)
+    }
+
+    @Test("assemble_draft_set writes a version with rendered variants and evidence; a bad contact writes nothing")
+    func assembleDraftSet() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        let contact = try #require(fixture.ids["contact"])
+        let made = try await session.call(
+            "assemble_draft_set", ["contact_id": .string(contact), "channel": "email", "stage": "intro", "variants": 2])
+        #expect(!made.isError, "\(made.texts)")
+        let set = try #require(
+            try JSONSerialization.jsonObject(with: Data(try #require(made.texts.last).utf8)) as? [String: Any])
+        #expect(set["version"] as? Int == 1)
+        let variants = try #require(set["variants"] as? [[String: Any]])
+        #expect(variants.count == 2)
+        #expect((variants.first?["body"] as? String)?.hasPrefix("Hi Ada Lovelace, as the Owner of Analytical Café") == true)
+        #expect(variants.allSatisfy { !(($0["evidence"] as? [Any]) ?? []).isEmpty })
+
+        let again = try await session.call(
+            "assemble_draft_set", ["contact_id": .string(contact), "channel": "email", "stage": "intro", "variants": 1])
+        let second = try JSONSerialization.jsonObject(with: Data(try #require(again.texts.last).utf8)) as? [String: Any]
+        #expect(second?["version"] as? Int == 2)
+
+        let missing = try await session.call(
+            "assemble_draft_set", ["contact_id": .string(UUID().uuidString), "channel": "email", "stage": "intro"])
+        #expect(missing.isError)
+        #expect(missing.texts.joined().contains("Nothing was written"))
+        #expect(await session.stop() == 0)
+    }
+
     @Test("bad arguments are tool errors naming the argument, and the server keeps serving")
     func badArguments() async throws {
         let session = try await MCPSession.start(databaseURL: fixture.url)
@@ -134,7 +180,7 @@ struct MCPServerTests {
         #expect(source.isError)
         let client = session.client
         let (tools, _) = try await withTimeout { try await client.listTools() }
-        #expect(tools.count == 3)
+        #expect(tools.count == 5)
         #expect(await session.stop() == 0)
     }
 }

@@ -57,6 +57,25 @@ struct KnowledgeFixture: Sendable {
             "Dose eighteen grams, yield thirty-six grams in twenty-eight seconds at ninety-three degrees.",
             folder: nil, tags: ["coffee"])
 
+        // Boot context of agent "roaster", and a contact with a template for draft sets.
+        try await pool.execute("INSERT INTO public.agents (name, slug) VALUES ('Roaster agent', 'roaster')")
+        try await document(
+            "House rules", "Answer customers within one business day. Sign emails as the Roastery team.",
+            folder: nil, tags: ["boot:all"])
+        try await document(
+            "Roasting log duties", "Record every batch with its green lot number, charge temperature and drop time.",
+            folder: nil, tags: ["boot:roaster"])
+        let contact = try await pool.query("""
+            INSERT INTO public.contacts (name, company, title) VALUES ('Ada Lovelace', 'Analytical Café', 'Owner')
+            RETURNING id
+            """)[0].decode(UUID.self, column: 0)
+        ids["contact"] = contact.uuidString.lowercased()
+        try await pool.execute("""
+            INSERT INTO public.templates (name, channel, stage, subject, body)
+            VALUES ('Wholesale intro', 'email', 'intro', 'Coffee for {{company}}',
+                    'Hi {{name}}, as the {{title}} of {{company}} you may like our wholesale terms.')
+            """)
+
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
         await pool.close()
         return KnowledgeFixture(url: url, ids: ids)
