@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "HQ Search",
     "version": "1.0.0",
-    "description": "Embeddings, hybrid search and sources over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz and /openapi.json when a key is set."
+    "description": "Embeddings, hybrid search and sources over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz when a key is set."
   },
   "components": {
     "securitySchemes": {
@@ -726,6 +726,16 @@ enum OpenAPIDocument {
         "responses": {
           "200": {
             "description": "metrics"
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -733,10 +743,19 @@ enum OpenAPIDocument {
     "/openapi.json": {
       "get": {
         "summary": "This document",
-        "security": [],
         "responses": {
           "200": {
             "description": "OpenAPI 3.1"
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
