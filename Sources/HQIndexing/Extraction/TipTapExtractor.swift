@@ -223,6 +223,8 @@ enum JSONExtractor {
             current.append(scalar)
         }
         if let value = pending, lastKey != "type" { result.append(value) }
+        // JSON cut off inside a string (a truncated save) still has that string's text.
+        if inString, lastKey != "type" { result.append(String(current)) }
         return result.filter { !$0.isEmpty }
     }
 }
