@@ -132,6 +132,30 @@ struct SQLInjectionTests {
         #expect(try await Self.checksum(pool) == before, "no table or catalog changed")
     }
 
+    @Test("a NUL character in any text parameter answers 400 with a JSON error, not 500 (found by schemathesis)")
+    func nulCharacters() async throws {
+        let fixture = try await SearchFixture.shared.value
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        let server = ServerContext(configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: TestDatabase.logger)
+        let running = try await ServerApplication.start(server: server)
+        defer { Task { await running.shutdown() } }
+        let nul = "a\u{0}b"
+        let bodies: [[String: Any]] = [
+            ["query": nul], ["query": "x", "tags": [nul]], ["query": "x", "exclude_tags": [nul]], ["query": "x", "folder": nul],
+            ["query": "x", "asset_types": ["ok", nul]], ["query": nul, "mode": "lexical"],
+        ]
+        for body in bodies {
+            let response = try await HTTPClient.shared.postJSON(
+                running.baseURL + "/v1/search", json: try JSONSerialization.data(withJSONObject: body))
+            #expect(response.status == 400, "\(body.keys.sorted())")
+            #expect(String(decoding: response.body, as: UTF8.self).contains("NUL"))
+        }
+        let id = try #require(fixture.ids["Renewal pricing playbook"])
+        let chunks = try await HTTPClient.shared.get(running.baseURL + "/v1/sources/\(id)/chunks?query=a%00b")
+        #expect(chunks.status == 400)
+    }
+
     @Test("ingest: file and folder names made of payloads become titles and folder names, nothing else")
     func ingestNames() async throws {
         let url = try await TestDatabase.migratedDatabase()
