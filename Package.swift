@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQServer", "HQTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport"],
-            swiftSettings: strict),
+            exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "HQSearchTests",
             dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],

@@ -129,7 +129,18 @@ extension AppEnvironment {
             throw ValidationError("--type must be document or asset.")
         }
         let url = try CLIError.wrap { try databaseURL() }
-        let embedder = try nativeEmbedder(directory: options.modelDirectory)
+        // HQ_EMBED_URL (with HQ_EMBED_PROVIDER, _MODEL, _API_KEY, …) selects an embedding service, as for hq serve
+        // and hq search; without it, the built-in model.
+        let embedder: any Embedder
+        if let remote = try EmbedderSelection.remoteConfiguration(environment: variables, options: try EmbedderOptions.parse([])) {
+            do {
+                embedder = try HTTPEmbedder(configuration: remote, logger: logger)
+            } catch {
+                throw CLIError("cannot set up the embedder: \(error.code): \(error.context)", hint: error.hint)
+            }
+        } else {
+            embedder = try nativeEmbedder(directory: options.modelDirectory)
+        }
         var configuration = IndexerConfiguration()
         configuration.batchSize = max(1, options.batchSize)
         configuration.leaseSeconds = max(5, options.leaseSeconds)

@@ -54,7 +54,11 @@ public struct Chunker: Sendable {
         let budget = max(8, maxTokens - 2 - maxContext - (maxContext > 0 ? 0 : 0))
         let target = max(4, min(configuration.targetTokens, budget))
 
-        let pieces = makePieces(text, target: target, budget: budget)
+        // WordPiece counts any word over 100 characters as one [UNK] token, so token counts alone would let a 2 MB
+        // run without spaces (base64, a repeated pattern) become one "1-token" chunk. Pieces and chunks are also
+        // capped in characters, at 24 per token of budget (English averages ~5).
+        let maxScalars = budget * 24
+        let pieces = makePieces(text, target: target, budget: budget, maxScalars: maxScalars)
         var chunks: [Chunk] = []
         var current: [Piece] = []
         var currentTokens = 0
@@ -81,7 +85,8 @@ public struct Chunker: Sendable {
                 let overTarget = currentTokens + piece.tokens > target
                 let overBudget = currentTokens + piece.tokens > budget
                 let hard = piece.isHard || current.last!.isHard
-                if sectionChanged || hard || overBudget || (overTarget && currentTokens >= target / 2) {
+                let overScalars = piece.range.upperBound - current.first!.range.lowerBound > maxScalars
+                if sectionChanged || hard || overBudget || overScalars || (overTarget && currentTokens >= target / 2) {
                     emit()
                     var carried: [Piece] = []
                     if !sectionChanged && !hard {
@@ -93,6 +98,7 @@ public struct Chunker: Sendable {
                             carried.insert(previous, at: 0)
                         }
                         if sum + piece.tokens > budget { carried = [] }
+                        if let first = carried.first, piece.range.upperBound - first.range.lowerBound > maxScalars { carried = [] }
                     }
                     current = carried
                     currentTokens = carried.reduce(0) { $0 + $1.tokens }
@@ -112,9 +118,18 @@ public struct Chunker: Sendable {
         for heading in path where heading.lowercased() != cleanTitle.lowercased() { parts.append(heading) }
         var text = parts.joined(separator: " › ")
         let cap = min(configuration.maxContextTokens, max(0, (maxTokens - 2) / 4))
+        if text.unicodeScalars.count > cap * 24 {  // a 1 MB one-word title is one [UNK] token: cap its characters too
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: text.unicodeScalars.prefix(cap * 24))
+            text = String(view)
+        }
         var tokens = counter.tokenCount(of: text, limit: .max)
         if tokens > cap {
-            var words = text.split(separator: " ")
+            // Every word is at least one token: keeping `cap` words loses nothing and bounds the loop below, which
+            // re-counts the whole text per word removed (quadratic in a huge title's length).
+            var words = Array(text.split(separator: " ").prefix(cap))
+            text = words.joined(separator: " ")
+            tokens = counter.tokenCount(of: text, limit: .max)
             while !words.isEmpty, tokens > cap {
                 words.removeLast()
                 text = words.joined(separator: " ")
@@ -124,22 +139,22 @@ public struct Chunker: Sendable {
         return (text, tokens)
     }
 
-    private func makePieces(_ text: ExtractedText, target: Int, budget: Int) -> [Piece] {
+    private func makePieces(_ text: ExtractedText, target: Int, budget: Int, maxScalars: Int) -> [Piece] {
         var pieces: [Piece] = []
         for (index, block) in text.blocks.enumerated() {
             let isHeading: Bool = if case .heading = block.kind { true } else { false }
             let tokens = counter.tokenCount(of: text.slice(block.range), limit: target + 1)
-            if tokens <= target {
+            if tokens <= target, block.range.count <= maxScalars {
                 pieces.append(Piece(range: block.range, tokens: tokens, block: index, isHeading: isHeading, isHard: false, isFragment: false))
                 continue
             }
             let sentences = block.kind == .code ? lines(text.scalars, block.range) : sentences(text.scalars, block.range)
             for sentence in sentences {
                 let count = counter.tokenCount(of: text.slice(sentence), limit: budget + 1)
-                if count <= target || (count <= budget && sentences.count == 1) {
+                if count <= target || (count <= budget && sentences.count == 1), sentence.count <= maxScalars {
                     pieces.append(Piece(range: sentence, tokens: count, block: index, isHeading: false, isHard: false, isFragment: true))
                 } else {
-                    appendWordGroups(text, sentence, block: index, target: target, budget: budget, into: &pieces)
+                    appendWordGroups(text, sentence, block: index, target: target, budget: budget, maxScalars: maxScalars, into: &pieces)
                 }
             }
         }
@@ -148,7 +163,8 @@ public struct Chunker: Sendable {
 
     /// Greedy groups of whole words up to `target` tokens; a word longer than `budget` is cut at token boundaries.
     private func appendWordGroups(
-        _ text: ExtractedText, _ range: Range<Int>, block: Int, target: Int, budget: Int, into pieces: inout [Piece]
+        _ text: ExtractedText, _ range: Range<Int>, block: Int, target: Int, budget: Int, maxScalars: Int,
+        into pieces: inout [Piece]
     ) {
         var groupStart: Int?
         var groupEnd = range.lowerBound
@@ -162,12 +178,12 @@ public struct Chunker: Sendable {
         }
         for word in words(text.scalars, range) {
             let count = counter.tokenCount(of: text.slice(word), limit: budget + 1)
-            if count > budget {
+            if count > budget || word.count > maxScalars {
                 flush()
-                appendHardCuts(text, word, block: block, budget: budget, into: &pieces)
+                appendHardCuts(text, word, block: block, budget: budget, maxScalars: maxScalars, into: &pieces)
                 continue
             }
-            if groupTokens + count > target { flush() }
+            if groupTokens + count > target || groupStart.map({ word.upperBound - $0 > maxScalars }) == true { flush() }
             if groupStart == nil { groupStart = word.lowerBound }
             groupEnd = word.upperBound
             groupTokens += count
@@ -175,11 +191,13 @@ public struct Chunker: Sendable {
         flush()
     }
 
-    private func appendHardCuts(_ text: ExtractedText, _ range: Range<Int>, block: Int, budget: Int, into pieces: inout [Piece]) {
+    private func appendHardCuts(
+        _ text: ExtractedText, _ range: Range<Int>, block: Int, budget: Int, maxScalars: Int, into pieces: inout [Piece]
+    ) {
         var start = range.lowerBound
         while start < range.upperBound {
             var low = 1
-            var high = min(range.upperBound - start, budget * 24)
+            var high = min(range.upperBound - start, maxScalars)
             while low < high {
                 let mid = (low + high + 1) / 2
                 if counter.tokenCount(of: text.slice(start..<start + mid), limit: budget + 1) <= budget { low = mid } else { high = mid - 1 }

@@ -38,8 +38,7 @@ enum TipTapExtractor {
                 for child in children { block(child, depth: depth + 1) }
             case "heading":
                 onlyParagraphs = false
-                let level = (attrs["level"] as? Int) ?? (attrs["level"] as? Double).map(Int.init) ?? 1
-                builder.heading(inline(children, depth: depth), level: level)
+                builder.heading(inline(children, depth: depth), level: Self.integer(attrs["level"], default: 1, in: 1...6))
             case "paragraph":
                 let text = inline(children, depth: depth)
                 paragraphTexts.append(text)
@@ -47,7 +46,7 @@ enum TipTapExtractor {
                 builder.block(text, kind: .paragraph)
             case "bulletList", "orderedList", "taskList":
                 onlyParagraphs = false
-                var number = (attrs["start"] as? Int) ?? 1
+                var number = Self.integer(attrs["start"], default: 1, in: -1_000_000_000...1_000_000_000)
                 for child in children {
                     let prefix = type == "orderedList" ? "\(number). " : nil
                     block(child, depth: depth + 1, listPrefix: prefix)
@@ -98,6 +97,13 @@ enum TipTapExtractor {
                     builder.block(inline(children, depth: depth), kind: .paragraph)
                 }
             }
+        }
+
+        /// A numeric attribute as an Int within `range`: jsonb may hold any number there (1e308, a huge start), and
+        /// converting or counting past Int's range traps.
+        static func integer(_ value: Any?, default fallback: Int, in range: ClosedRange<Int>) -> Int {
+            guard let number = (value as? Int).map(Double.init) ?? (value as? Double), number.isFinite else { return fallback }
+            return Int(min(max(number.rounded(.down), Double(range.lowerBound)), Double(range.upperBound)))
         }
 
         /// The text of inline nodes; links keep their text, hard breaks become spaces.
@@ -217,6 +223,8 @@ enum JSONExtractor {
             current.append(scalar)
         }
         if let value = pending, lastKey != "type" { result.append(value) }
+        // JSON cut off inside a string (a truncated save) still has that string's text.
+        if inString, lastKey != "type" { result.append(String(current)) }
         return result.filter { !$0.isEmpty }
     }
 }

@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "HQ Search",
     "version": "1.0.0",
-    "description": "Embeddings, hybrid search, sources, agent boot context and draft sets over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz and /openapi.json when a key is set."
+    "description": "Embeddings, hybrid search, sources, agent boot context and draft sets over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz when a key is set."
   },
   "components": {
     "securitySchemes": {
@@ -1402,6 +1402,16 @@ enum OpenAPIDocument {
         "responses": {
           "200": {
             "description": "metrics"
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -1409,10 +1419,19 @@ enum OpenAPIDocument {
     "/openapi.json": {
       "get": {
         "summary": "This document",
-        "security": [],
         "responses": {
           "200": {
             "description": "OpenAPI 3.1"
+          },
+          "401": {
+            "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }

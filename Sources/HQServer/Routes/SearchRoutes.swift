@@ -36,6 +36,7 @@ public struct SearchRoutes: RouteGroup {
         router.get("/v1/sources/{id}/chunks") { request, context -> Response in
             let id = try context.parameters.require("id")
             let query = request.uri.queryParameters.get("query")
+            try SearchBody.rejectNUL(query, key: "query")
             let limitText = request.uri.queryParameters.get("limit") ?? "10"
             guard let limit = Int(limitText), (1...50).contains(limit) else {
                 throw APIError.badRequest("'limit' must be an integer from 1 to 50")
@@ -144,7 +145,20 @@ struct SearchBody: Decodable {
         explain = try c.decodeIfPresent(Bool.self, forKey: .explain)
     }
 
+    /// PostgreSQL text cannot hold U+0000, so a NUL in any value that reaches SQL failed as a 500 (found by
+    /// schemathesis); it is refused as a 400 instead.
+    static func rejectNUL(_ value: String?, key: String) throws {
+        if let value, value.unicodeScalars.contains("\u{0}") {
+            throw APIError.badRequest("'\(key)' must not contain NUL characters")
+        }
+    }
+
     func request() throws -> SearchRequest {
+        try Self.rejectNUL(query, key: "query")
+        try Self.rejectNUL(folder, key: "folder")
+        for (key, values) in [("tags", tags), ("exclude_tags", excludeTags), ("asset_types", assetTypes)] {
+            for value in values ?? [] { try Self.rejectNUL(value, key: key) }
+        }
         var filter = SearchFilter()
         filter.tags = tags ?? []
         switch (tagMatch, allTags ?? false) {
