@@ -1,11 +1,21 @@
-#!/bin/sh
-# SciFact (or any BEIR folder) through the real indexer and query service, all three modes, in a fresh
-# database on the embedded test cluster. Prints the `hq eval --json` report.
+#!/usr/bin/env bash
+# Retrieval quality: SciFact (or any BEIR folder) through the real indexer and query service in a fresh database
+# on the embedded cluster (`hq eval`): dense, lexical and hybrid with the configured fusion, plus a fusion sweep
+# over the same index (each reported as hybrid(SPEC)).
+#
 #   bench/search-eval.sh [DATASET_DIR]        (default ../shared/datasets/scifact)
-# Once `hq eval` is wired into hq: hq eval DATASET_DIR --json --run-file run.trec gives the same figures.
-set -eu
+#
+# Environment: FUSIONS (default "rrf:60 rrf:20 convex:0.4 convex:0.5 convex:0.6 convex:0.7"), HQ_HOME.
+# Output: the `hq eval --json` report on stdout and in bench/out/eval-<timestamp>.json, TREC run files beside it.
+set -euo pipefail
 cd "$(dirname "$0")/.."
 DATASET="${1:-$(pwd)/../shared/datasets/scifact}"
-HQ_HOME="${HQ_HOME:-/tmp/hq-home-search}" HQ_EVAL_DATASET="$DATASET" HQ_EVAL_RUN_FILE="${HQ_EVAL_RUN_FILE:-/tmp/hq-scifact.trec}" \
-  swift test -c release --scratch-path "${SCRATCH:-.build-search}" --filter DatasetEvalBenchmark 2>&1 \
-  | sed -n 's/^HQ_EVAL_REPORT //p'
+FUSIONS=${FUSIONS:-"rrf:60 rrf:20 convex:0.4 convex:0.5 convex:0.6 convex:0.7"}
+mkdir -p bench/out
+swift build -c release --product hq >&2
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+args=()
+for f in $FUSIONS; do args+=(--fusion "$f"); done
+echo "load before: $(uptime)" >&2
+.build/release/hq eval "$DATASET" --json --run-file "bench/out/eval-$STAMP.trec" "${args[@]}" | tee "bench/out/eval-$STAMP.json"
+echo "load after: $(uptime)" >&2

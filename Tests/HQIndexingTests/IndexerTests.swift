@@ -149,13 +149,18 @@ struct IndexerTests {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
         for i in 0..<20 { try await db.document("Doc \(i)", markdown: "Content \(i) about warehouses.") }
-        // The dead worker leased 8 sources for 1 s and never answered.
-        let leased = try await db.pool.query("SELECT id FROM public.hq_lease_sources('dead-worker', 8, 1)")
+        // The dead worker leased 8 sources for 60 s and never answered.
+        let leased = try await db.pool.query("SELECT id FROM public.hq_lease_sources('dead-worker', 8, 60)")
         #expect(leased.count == 8)
         let survivor = db.indexer(FakeEmbedder()) { $0.workerID = "survivor" }
         let first = try await survivor.drain()
         #expect(first.indexed == 12)  // the dead worker's leases are respected while valid
-        try await Task.sleep(for: .milliseconds(1_200))
+        // Time passes: the leases run out (moved into the past rather than slept through, so a slow machine
+        // cannot let them expire during the first drain).
+        try await db.pool.execute("""
+            UPDATE public.knowledge_sources SET indexing_leased_until = now() - interval '1 second'
+             WHERE indexing_leased_by = 'dead-worker'
+            """)
         let second = try await survivor.drain()
         #expect(second.indexed == 8)
         let dupes = try await db.scalar(Int64.self, """

@@ -99,8 +99,8 @@ struct MCPServerTests {
         let session = try await MCPSession.start(databaseURL: fixture.url)
         let boot = try await session.call("boot_context", ["slug": "roaster", "budget_tokens": 2000])
         #expect(!boot.isError)
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(try #require(boot.texts.last).utf8)) as? [String: Any])
+        let bootText = try #require(boot.texts.last)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(bootText.utf8)) as? [String: Any])
         let documents = try #require(json["documents"] as? [[String: Any]])
         // The agent's own boot document before the one for every agent.
         #expect(documents.compactMap { $0["title"] as? String } == ["Roasting log duties", "House rules"])
@@ -120,8 +120,8 @@ struct MCPServerTests {
         let made = try await session.call(
             "assemble_draft_set", ["contact_id": .string(contact), "channel": "email", "stage": "intro", "variants": 2])
         #expect(!made.isError, "\(made.texts)")
-        let set = try #require(
-            try JSONSerialization.jsonObject(with: Data(try #require(made.texts.last).utf8)) as? [String: Any])
+        let madeText = try #require(made.texts.last)
+        let set = try #require(try JSONSerialization.jsonObject(with: Data(madeText.utf8)) as? [String: Any])
         #expect(set["version"] as? Int == 1)
         let variants = try #require(set["variants"] as? [[String: Any]])
         #expect(variants.count == 2)
@@ -130,7 +130,8 @@ struct MCPServerTests {
 
         let again = try await session.call(
             "assemble_draft_set", ["contact_id": .string(contact), "channel": "email", "stage": "intro", "variants": 1])
-        let second = try JSONSerialization.jsonObject(with: Data(try #require(again.texts.last).utf8)) as? [String: Any]
+        let againText = try #require(again.texts.last)
+        let second = try JSONSerialization.jsonObject(with: Data(againText.utf8)) as? [String: Any]
         #expect(second?["version"] as? Int == 2)
 
         let missing = try await session.call(

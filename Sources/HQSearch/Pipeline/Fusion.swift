@@ -3,7 +3,10 @@ enum Fusion {
     /// Assigns `denseRank` from `cosine` (1 = most similar) among the candidates that have one.
     static func rankByCosine(_ candidates: inout [Candidate]) {
         let order = candidates.indices.filter { candidates[$0].cosine != nil }
-            .sorted { (candidates[$0].cosine!, candidates[$1].chunkID.uuidString) > (candidates[$1].cosine!, candidates[$0].chunkID.uuidString) }
+            .sorted {
+                let (a, b) = (candidates[$0].chunkID.orderKey, candidates[$1].chunkID.orderKey)
+                return (candidates[$0].cosine!, b.0, b.1) > (candidates[$1].cosine!, a.0, a.1)
+            }
         for (rank, index) in order.enumerated() { candidates[index].denseRank = rank + 1 }
     }
 
@@ -36,6 +39,9 @@ enum Fusion {
                 }
             }
         }
-        return scored.sorted { ($0.score, $1.chunkID.uuidString) > ($1.score, $0.chunkID.uuidString) }
+        return scored.sorted {
+            let (a, b) = ($0.chunkID.orderKey, $1.chunkID.orderKey)
+            return ($0.score, b.0, b.1) > ($1.score, a.0, a.1)
+        }
     }
 }

@@ -24,18 +24,18 @@ extension SearchService {
             try await connection.transaction { tx in
                 var exact = false
                 if !filter.isEmpty {
+                    // Route by how many chunks the filter matches, counted on the sources (one narrow row per
+                    // source, chunk_count kept by the indexer): far cheaper than counting vector rows, whose heap
+                    // pages a bitmap scan must visit (11 ms for a 9% tag at 100k chunks, against 1 ms here).
                     var count = SQLBuilder()
-                    count.append("SELECT count(*) FROM (SELECT 1 FROM public.knowledge_chunk_vectors v WHERE ")
-                    appendModel(to: &count, alias: "v")
-                    filter.appendPredicates(to: &count, target: .vectors)
-                    count.append(" LIMIT \(count.bind(threshold))) m")
+                    count.append("SELECT coalesce(sum(s.chunk_count), 0)::bigint FROM public.knowledge_sources s WHERE true")
+                    filter.appendPredicates(to: &count, target: .sources)
                     let matches = try await tx.query(count.query).first?.decode(Int.self, column: 0) ?? 0
                     exact = matches < threshold
-                    if matches == 0 { return DenseLegResult(candidates: [], exactScan: true) }
                 }
                 var sql = SQLBuilder()
                 let q = sql.bind(vector)
-                sql.append("SELECT v.chunk_id, v.source_id, v.embedding::real[] FROM public.knowledge_chunk_vectors v WHERE ")
+                sql.append("SELECT v.chunk_id, v.source_id, v.embedding FROM public.knowledge_chunk_vectors v WHERE ")
                 appendModel(to: &sql, alias: "v")
                 filter.appendPredicates(to: &sql, target: .vectors)
                 if exact {
@@ -52,8 +52,9 @@ extension SearchService {
                 var candidates: [Candidate] = []
                 candidates.reserveCapacity(rows.count)
                 for (rank, row) in rows.enumerated() {
-                    let (chunk, source, embedding) = try row.decode((UUID, UUID, [Float]).self)
-                    candidates.append(Candidate(chunkID: chunk, sourceID: source, embedding: embedding, annRank: rank + 1))
+                    // pgvector's binary form: a length and the raw floats (no per-element headers as in real[]).
+                    let (chunk, source, embedding) = try row.decode((UUID, UUID, PostgresVector).self)
+                    candidates.append(Candidate(chunkID: chunk, sourceID: source, embedding: embedding.values, annRank: rank + 1))
                 }
                 return DenseLegResult(candidates: candidates, exactScan: exact)
             }
@@ -68,7 +69,7 @@ extension SearchService {
             "SELECT b.chunk_id, b.source_id, b.score FROM public.hq_bm25_scores(public.hq_query_terms(\(sql.bind(query))), "
             + "\(sql.bind(configuration.bm25K1)), \(sql.bind(configuration.bm25B))) b "
             + "JOIN public.knowledge_sources s ON s.id = b.source_id WHERE true"
-        sql.append(withVectors ? "SELECT x.chunk_id, x.source_id, x.score, w.embedding::real[] FROM (" + inner : inner)
+        sql.append(withVectors ? "SELECT x.chunk_id, x.source_id, x.score, w.embedding FROM (" + inner : inner)
         filter.appendPredicates(to: &sql, target: .sources)
         sql.append(" ORDER BY b.score DESC, b.chunk_id LIMIT \(sql.bind(limit))")
         if withVectors {
@@ -83,7 +84,7 @@ extension SearchService {
             let chunk = try row.decode(UUID.self, column: 0)
             let source = try row.decode(UUID.self, column: 1)
             let score = try row.decode(Double.self, column: 2)
-            let embedding = withVectors ? try row.decode([Float]?.self, column: 3) : nil
+            let embedding = withVectors ? try row.decode(PostgresVector?.self, column: 3)?.values : nil
             candidates.append(
                 Candidate(chunkID: chunk, sourceID: source, embedding: embedding, bm25: score, lexicalRank: rank + 1))
         }

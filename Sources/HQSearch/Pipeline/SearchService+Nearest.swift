@@ -28,7 +28,10 @@ extension SearchService {
         return candidates.compactMap { candidate in
             candidate.cosine.map { ChunkMatch(chunkID: candidate.chunkID, sourceID: candidate.sourceID, cosine: $0) }
         }
-        .sorted { ($0.cosine, $1.chunkID.uuidString) > ($1.cosine, $0.chunkID.uuidString) }
+        .sorted {
+            let (a, b) = ($0.chunkID.orderKey, $1.chunkID.orderKey)
+            return ($0.cosine, b.0, b.1) > ($1.cosine, a.0, a.1)
+        }
         .prefix(limit).map { $0 }
     }
 }
