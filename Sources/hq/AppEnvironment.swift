@@ -1,4 +1,6 @@
 import Foundation
+import HQKnowledge
+import HQSearch
 import HQStorage
 import Logging
 
@@ -75,6 +77,39 @@ extension AppEnvironment {
         } catch {
             await connection.close()
             throw error
+        }
+    }
+}
+
+extension AppEnvironment {
+    /// Opens a pool on the configured database, runs `body` with it and closes it, turning the libraries' errors
+    /// into one-line CLI errors with a hint (what failed, what to do next).
+    func withDatabasePool<T>(
+        application: String, maxConnections: Int, _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        let url = try CLIError.wrap { try databaseURL() }
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, applicationName: application), maxConnections: maxConnections,
+            logger: logger)
+        do {
+            let result = try await body(pool)
+            await pool.close()
+            return result
+        } catch {
+            await pool.close()
+            throw Self.cliError(for: error)
+        }
+    }
+
+    /// A library error as the CLI reports it; other errors unchanged.
+    static func cliError(for error: any Error) -> any Error {
+        switch error {
+        case let error as BootError: CLIError(error.description, hint: BootCommand.hint(for: error))
+        case let error as DraftSetError: CLIError(error.context, hint: hint(for: error))
+        case let error as SearchError: CLIError(error.context, hint: hint(for: error))
+        case let error as PostgresError:
+            CLIError("database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
+        default: error
         }
     }
 }

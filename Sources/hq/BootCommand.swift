@@ -84,28 +84,10 @@ extension AppEnvironment {
     func withBootService<T>(
         embedder: (any Embedder)?, tokenCounter: any TokenCounter, _ body: (BootService) async throws -> T
     ) async throws -> T {
-        let url = try CLIError.wrap { try databaseURL() }
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(url, applicationName: "hq-boot"), maxConnections: 2, logger: logger)
-        let search = SearchService(pool: pool, embedder: embedder, logger: logger)
-        let service = BootService(pool: pool, search: search, tokenCounter: tokenCounter, logger: logger)
-        do {
-            let result = try await body(service)
-            await pool.close()
-            return result
-        } catch let error as BootError {
-            await pool.close()
-            throw CLIError(error.description, hint: BootCommand.hint(for: error))
-        } catch let error as SearchError {
-            await pool.close()
-            throw CLIError(error.context, hint: error.code == .embedderUnavailable ? "check HQ_MODEL_DIR" : nil)
-        } catch let error as PostgresError {
-            await pool.close()
-            throw CLIError(
-                "database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
-        } catch {
-            await pool.close()
-            throw error
+        let configuration = try searchConfiguration()
+        return try await withDatabasePool(application: "hq-boot", maxConnections: 2) { pool in
+            let search = SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
+            return try await body(BootService(pool: pool, search: search, tokenCounter: tokenCounter, logger: logger))
         }
     }
 

@@ -155,30 +155,14 @@ extension AppEnvironment {
         -> T
     {
         let embedder = try loadEmbedder()
-        let url = try CLIError.wrap { try databaseURL() }
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(url, applicationName: "hq-draft-set"), maxConnections: 4,
-            logger: logger)
-        let assembler = DraftSetAssembler(
-            pool: pool, search: SearchService(pool: pool, embedder: embedder, logger: logger), llm: llm, logger: logger)
-        do {
-            let result = try await body(assembler)
-            await pool.close()
-            return result
-        } catch let error as DraftSetError {
-            await pool.close()
-            throw CLIError(error.context, hint: Self.hint(for: error))
-        } catch let error as PostgresError {
-            await pool.close()
-            throw CLIError(
-                "database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
-        } catch {
-            await pool.close()
-            throw error
+        let configuration = try searchConfiguration()
+        return try await withDatabasePool(application: "hq-draft-set", maxConnections: 4) { pool in
+            let search = SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
+            return try await body(DraftSetAssembler(pool: pool, search: search, llm: llm, logger: logger))
         }
     }
 
-    private static func hint(for error: DraftSetError) -> String? {
+    static func hint(for error: DraftSetError) -> String? {
         switch error.code {
         case .missingMergeFields:
             "fill these fields on the contact, give them a fallback ({{field | text}}), or pass --allow-missing"

@@ -131,22 +131,9 @@ extension AppEnvironment {
     /// (loaded only when `needsEmbedder`), mapping library errors to one-line CLI errors.
     func withSearchService<T>(needsEmbedder: Bool, _ body: (SearchService) async throws -> T) async throws -> T {
         let embedder: (any Embedder)? = needsEmbedder ? try loadEmbedder() : nil
-        let url = try CLIError.wrap { try databaseURL() }
-        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-search"), maxConnections: 2, logger: logger)
-        let service = SearchService(pool: pool, embedder: embedder, configuration: try searchConfiguration(), logger: logger)
-        do {
-            let result = try await body(service)
-            await pool.close()
-            return result
-        } catch let error as SearchError {
-            await pool.close()
-            throw CLIError(error.context, hint: Self.hint(for: error))
-        } catch let error as PostgresError {
-            await pool.close()
-            throw CLIError("database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
-        } catch {
-            await pool.close()
-            throw error
+        let configuration = try searchConfiguration()
+        return try await withDatabasePool(application: "hq-search", maxConnections: 2) { pool in
+            try await body(SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger))
         }
     }
 
@@ -157,12 +144,12 @@ extension AppEnvironment {
             currentDirectory: FileManager.default.currentDirectoryPath)
         do {
             return try NativeEmbedder(modelDirectory: directory, configuration: .init(), logger: logger)
-        } catch let error as EmbeddingError {
+        } catch {  // typed throws: always an EmbeddingError
             throw CLIError("cannot load the embedding model: \(error.code): \(error.context)", hint: error.hint)
         }
     }
 
-    private static func hint(for error: SearchError) -> String? {
+    static func hint(for error: SearchError) -> String? {
         switch error.code {
         case .folderNotFound: "folder paths start at the root, e.g. Sales/Playbooks; ids are UUIDs"
         case .sourceNotFound: "ids come from hq search --json (source_id) or HQ (document/asset id)"

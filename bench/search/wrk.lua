@@ -1,6 +1,7 @@
 -- wrk script for POST /v1/search: request bodies from the file $BODIES (one JSON body per line), each thread
--- cycling through them from its own offset; bearer key from $HQ_API_KEY when set. Prints one line
--- `WRK_JSON {...}` with throughput, latency percentiles (ms) and error counts.
+-- cycling through them from its own offset; bearer key from $HQ_API_KEY when set. With EMBED_EVERY=N, every Nth
+-- request is instead POST /v1/embeddings of the query text (mixed load). Prints one line `WRK_JSON {...}` with
+-- throughput, latency percentiles (ms) and error counts.
 local bodies = {}
 local position = 0
 local threads = 0
@@ -27,8 +28,16 @@ function init(args)
   position = math.floor((thread_index or 0) * #bodies / 2)
 end
 
+local embed_every = tonumber(os.getenv("EMBED_EVERY") or "0")
+local sent = 0
+
 function request()
   position = position % #bodies + 1
+  sent = sent + 1
+  if embed_every > 0 and sent % embed_every == 0 then
+    local query = bodies[position]:match('"query": *"(.-)"') or "coffee"
+    return wrk.format("POST", "/v1/embeddings", headers, '{"input": ["' .. query .. '"]}')
+  end
   return wrk.format("POST", "/v1/search", headers, bodies[position])
 end
 

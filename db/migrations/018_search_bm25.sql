@@ -235,7 +235,7 @@ $$;
 --   source_ids : array of knowledge_sources ids and/or document/asset ids
 CREATE OR REPLACE FUNCTION public.hq_search(
   query_embedding extensions.vector(384) DEFAULT NULL, query_text text DEFAULT NULL, match_count integer DEFAULT 10,
-  filter jsonb DEFAULT '{}'::jsonb, candidate_count integer DEFAULT NULL, rrf_k integer DEFAULT 60)
+  filter jsonb DEFAULT '{}'::jsonb, candidate_count integer DEFAULT NULL, rrf_k integer DEFAULT 10)
 RETURNS TABLE (
   chunk_id uuid, knowledge_source_id uuid, source_type text, source_entity_id text, document_id uuid, asset_id uuid,
   title text, folder_id uuid, folder_path text, tags text[], asset_type text, pinned boolean, source_uri text,
@@ -257,7 +257,7 @@ DECLARE
   v_model text := public.hq_live_embedding_model();
   v_limit integer := greatest(coalesce(match_count, 10), 0);
   v_k integer;
-  v_rrf integer := greatest(coalesce(rrf_k, 60), 1);
+  v_rrf integer := greatest(coalesce(rrf_k, 10), 1);
   v_tags_any text[];
   v_tags_all text[];
   v_tags_none text[];

@@ -112,19 +112,8 @@ struct SearchBody: Decodable {
         case chunksPerSource = "chunks_per_source"
     }
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     init(from decoder: any Decoder) throws {
-        let all = try decoder.container(keyedBy: AnyKey.self)
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            throw APIError.badRequest("unknown parameter '\(unknown.stringValue)'")
-        }
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         query = try c.decodeIfPresent(String.self, forKey: .query)
         tags = try c.decodeIfPresent([String].self, forKey: .tags)

@@ -48,3 +48,23 @@ extension Request {
         }
     }
 }
+
+extension Decoder {
+    /// Refuses a JSON object with a key that `Keys` does not list (a misspelt parameter must not be silently
+    /// ignored): ``APIError`` 400 naming the first unknown key.
+    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
+        let all = try container(keyedBy: AnyCodingKey.self)
+        let known = Set(Keys.allCases.map(\.stringValue))
+        if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw APIError.badRequest("unknown parameter '\(unknown.stringValue)'")
+        }
+    }
+}
+
+/// Any key of a JSON object (to list an object's keys).
+private struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
