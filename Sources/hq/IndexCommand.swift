@@ -54,13 +54,17 @@ struct IndexStatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    /// The parent's options: `hq index status --json` hands `--json` to the parent command's option group (same
+    /// name), so the flag is read from either.
+    @OptionGroup(visibility: .hidden) var indexing: IndexingOptions
+
     func run() async throws {
         let environment = AppEnvironment()
         let url = try CLIError.wrap { try environment.databaseURL() }
         let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 1, logger: environment.logger)
         defer { Task { await pool.close() } }
         let status = try await IndexOutput.mapErrors { try await Indexer.status(pool: pool) }
-        if json { return try IndexOutput.printJSON(status) }
+        if json || indexing.json { return try IndexOutput.printJSON(status) }
         var out = """
             model        \(status.liveModel)\(status.nextModel.map { "  (building: \($0))" } ?? "")
             sources      \(status.total)  indexed \(status.indexed) · pending \(status.pending) (leased \(status.leased), retrying \(status.retrying)) · failed \(status.failed) · archived \(status.archived)

@@ -8,7 +8,9 @@
 //                             latency; the incumbent's query (ivfflat lists=20, probes=1, filter after the scan) on the
 //                             same data; the whole pipeline in process (query embedding included). One JSON line.
 //   hq-bench-search bodies F  writes F: one POST /v1/search body per line for the HTTP load generator.
-//   hq-bench-search url       prints the benchmark database's URL (for `hq serve`).
+//   hq-bench-search url [NAME]   prints the benchmark database's URL (or a copy's), for `hq serve`.
+//   hq-bench-search copy NAME    (re)creates database NAME as a copy of the benchmark database (for runs that write).
+//   hq-bench-search drop NAME    drops such a copy.
 import Foundation
 import HQBenchSupport
 import HQCore
@@ -405,13 +407,31 @@ func bodies(to path: String) throws {
 
 // MARK: - main
 
+/// A copy's database name: `hq_bench_search_` and letters, digits or `_` (it is spliced into DDL).
+func copyName(_ suffix: String) throws -> String {
+    guard !suffix.isEmpty, suffix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+        throw BenchError("a copy's name takes letters, digits and _ only")
+    }
+    return databaseName + "_" + suffix.lowercased()
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "load": try await load()
 case "recall": try await recall()
 case "bodies" where arguments.count == 2: try bodies(to: arguments[1])
-case "url": print(Bench.databaseURL(try Bench.serverURL(), name: databaseName))
+case "url" where arguments.count == 1: print(Bench.databaseURL(try Bench.serverURL(), name: databaseName))
+case "url" where arguments.count == 2: print(Bench.databaseURL(try Bench.serverURL(), name: try copyName(arguments[1])))
+case "copy" where arguments.count == 2:
+    let serverURL = try Bench.serverURL()
+    let name = try copyName(arguments[1])
+    try await Bench.dropDatabase(name, serverURL: serverURL)
+    let admin = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: Bench.logger)
+    try await admin.execute(script: "CREATE DATABASE \(name) TEMPLATE \(databaseName)")  // names checked: letters, digits, _
+    await admin.close()
+    Bench.log("copy: \(name) is a copy of \(databaseName)")
+case "drop" where arguments.count == 2: try await Bench.dropDatabase(try copyName(arguments[1]), serverURL: try Bench.serverURL())
 default:
-    Bench.log("usage: hq-bench-search load | recall | bodies FILE | url")
+    Bench.log("usage: hq-bench-search load | recall | bodies FILE | url [NAME] | copy NAME | drop NAME")
     exit(2)
 }

@@ -35,7 +35,8 @@ function request()
   position = position % #bodies + 1
   sent = sent + 1
   if embed_every > 0 and sent % embed_every == 0 then
-    local query = bodies[position]:match('"query": *"(.-)"') or "coffee"
+    -- The query's JSON string as it stands in the body (escapes kept): up to the first unescaped quote.
+    local query = bodies[position]:match('"query": *"(.-[^\\])"') or "coffee"
     return wrk.format("POST", "/v1/embeddings", headers, '{"input": ["' .. query .. '"]}')
   end
   return wrk.format("POST", "/v1/search", headers, bodies[position])
