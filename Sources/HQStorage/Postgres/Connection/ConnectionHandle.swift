@@ -1,6 +1,7 @@
 import CPostgres
 import Dispatch
 import Foundation
+import Synchronization
 import Logging
 
 /// Owns one libpq connection (`PGconn`) and the serial queue all its blocking calls run on.
@@ -60,9 +61,17 @@ final class ConnectionHandle: @unchecked Sendable {
         cancellable: Bool = true, _ work: @escaping @Sendable (ConnectionHandle) throws -> T
     ) async throws -> T {
         if cancellable { try Task.checkCancellation() }
+        // A cancel that arrives while the work waits in the queue (or before it is sent) finds nothing running
+        // to `PQcancel`: the flag makes the work fail instead of starting, as the server does for a running one.
+        let cancelled = Mutex(false)
         let operation = { () async throws -> T in
             try await withCheckedThrowingContinuation { continuation in
                 self.queue.async {
+                    if cancellable && cancelled.withLock({ $0 }) {
+                        continuation.resume(throwing: PostgresError(
+                            .server, sqlState: "57014", message: "canceling statement due to user request (before it was sent)"))
+                        return
+                    }
                     self.setInFlight(true)
                     let result = Result { try work(self) }
                     self.setInFlight(false)
@@ -72,7 +81,12 @@ final class ConnectionHandle: @unchecked Sendable {
             }
         }
         guard cancellable else { return try await operation() }
-        return try await withTaskCancellationHandler(operation: operation, onCancel: { self.requestCancel() })
+        return try await withTaskCancellationHandler(
+            operation: operation,
+            onCancel: {
+                cancelled.withLock { $0 = true }
+                self.requestCancel()
+            })
     }
 
     /// Enqueues fire-and-forget work (the listener's polling loop).
