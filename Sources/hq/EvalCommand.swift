@@ -35,6 +35,13 @@ struct EvalCommand: AsyncParsableCommand {
             valueName: "spec"))
     var fusions: [String] = []
 
+    @Option(
+        name: .customLong("candidates"),
+        help: ArgumentHelp(
+            "Candidates per leg, with 10 results per query as the service ranks them (Recall@100 then covers 10); default: 300 and 100 results.",
+            valueName: "n"))
+    var candidates: Int?
+
     @Flag(name: .customLong("keep-database"), help: "Keep the evaluation database afterwards.")
     var keepDatabase = false
 
@@ -53,6 +60,10 @@ struct EvalCommand: AsyncParsableCommand {
             serverURL: url, migrationsDirectory: environment.migrationsDirectory, embedder: embedder,
             configuration: try environment.searchConfiguration(), logger: environment.logger)
         runner.keepDatabase = keepDatabase
+        if let candidates {
+            guard (10...1000).contains(candidates) else { throw ValidationError("--candidates must be 10...1000") }
+            runner.candidatesPerLeg = candidates
+        }
         runner.fusions = try fusions.map { spec in
             do { return try SearchConfiguration.Fusion(parsing: spec) } catch let error as SearchError {
                 throw CLIError(error.context, hint: "e.g. --fusion convex:0.5 or --fusion rrf:60")

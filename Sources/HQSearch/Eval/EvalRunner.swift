@@ -23,6 +23,10 @@ public struct EvalRunner: Sendable {
     /// Extra hybrid runs over the same index, one per fusion, reported as `hybrid(<spec>)` (e.g.
     /// `hybrid(convex:0.5)`): a fusion sweep costs one indexing.
     public var fusions: [SearchConfiguration.Fusion] = []
+    /// Candidates per leg for every run; nil keeps at least 300 (so that 100 sources can be ranked for Recall@100).
+    /// Set it to the service's own figure to measure nDCG@10 and MRR@10 exactly as the service ranks a 10-result
+    /// search: queries then ask for 10 results, so Recall@100 covers those 10 only.
+    public var candidatesPerLeg: Int?
     let logger: Logger
 
     /// Creates a runner.
@@ -92,11 +96,17 @@ public struct EvalRunner: Sendable {
             runs.append(("hybrid(\(fusion))", .hybrid, tuned))
         }
         for run in runs {
-            let service = SearchService(pool: pool, embedder: embedder, configuration: run.configuration, logger: logger)
+            var tuned = run.configuration
+            if let candidatesPerLeg {
+                tuned.denseCandidates = candidatesPerLeg
+                tuned.lexicalCandidates = candidatesPerLeg
+            }
+            let service = SearchService(pool: pool, embedder: embedder, configuration: tuned, logger: logger)
             var ndcg = 0.0, recall = 0.0, mrr = 0.0
             var trec = ""
             for (queryID, text) in dataset.queries {
-                let response = try await service.search(SearchRequest(query: text, limit: 100, mode: run.mode, chunksPerSource: 1))
+                let response = try await service.search(
+                    SearchRequest(query: text, limit: candidatesPerLeg == nil ? 100 : 10, mode: run.mode, chunksPerSource: 1))
                 let ranked = response.results.map { documentIDs[$0.entityID] ?? $0.entityID }
                 let relevant = dataset.qrels[queryID] ?? [:]
                 ndcg += RankingMetrics.ndcg(ranked: ranked, relevant: relevant, k: 10)
