@@ -11,9 +11,9 @@ public struct SearchConfiguration: Sendable, Hashable {
     /// Model whose vectors to search; nil means the workspace's live model (`hq_live_embedding_model()`).
     public var model: String?
     /// Chunks the dense leg proposes per query (over-fetch for rerank and grouping).
-    public var denseCandidates = 100
+    public var denseCandidates = 50
     /// Chunks the lexical leg proposes per query.
-    public var lexicalCandidates = 100
+    public var lexicalCandidates = 50
     /// `hnsw.ef_search` (raised to at least ``denseCandidates``).
     public var efSearch = 100
     /// A filter matching fewer vectors than this is served by an exact scan instead of the ANN index.
