@@ -297,25 +297,31 @@ func recall() async throws {
 
     var results: [[String: Any]] = []
     for filter in filters {
-        var predicate = SQLText()
-        if let tag = filter.tag { predicate.add(" AND v.tags && ARRAY[", tag, "]::text[]") }
-        if filter.folder { predicate.add(" AND v.folder_ids && ARRAY[", folderDeep.uuidString, "]::uuid[]") }
-        let matches = try await pool.query(predicate.query(
-            prefix: "SELECT count(*) FROM public.knowledge_chunk_vectors v WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived")
-        ).first!.decode(Int.self, column: 0)
-        var incumbentPredicate = SQLText()
-        if let tag = filter.tag { incumbentPredicate.add(" AND tags && ARRAY[", tag, "]::text[]") }
-        if filter.folder { incumbentPredicate.add(" AND folder_id = ", folderDeep.uuidString, "::uuid") }
+        // The filter over our vector rows (tags and folder chain copied onto them) …
+        func vectorRows(_ select: String) -> PostgresQueryBuilder {
+            var sql = PostgresQueryBuilder(
+                "SELECT \(select) FROM public.knowledge_chunk_vectors v WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived")
+            if let tag = filter.tag { sql.append(" AND v.tags && ARRAY[\(sql.bind(tag))]::text[]") }
+            if filter.folder { sql.append(" AND v.folder_ids && ARRAY[\(sql.bind(folderDeep))]::uuid[]") }
+            return sql
+        }
+        // … and over the incumbent's rows (the source's tags and direct folder).
+        func incumbentRows() -> PostgresQueryBuilder {
+            var sql = PostgresQueryBuilder("SELECT id FROM bench.incumbent WHERE true")
+            if let tag = filter.tag { sql.append(" AND tags && ARRAY[\(sql.bind(tag))]::text[]") }
+            if filter.folder { sql.append(" AND folder_id = \(sql.bind(folderDeep))") }
+            return sql
+        }
+        let matches = try await pool.query(vectorRows("count(*)").query).first!.decode(Int.self, column: 0)
 
         var ours: [Double] = [], oursShort = 0, oursMS: [Double] = []
         var incumbent: [Double] = [], incumbentShort = 0, incumbentMS: [Double] = []
         var exactMS: [Double] = [], pipelineMS: [Double] = []
         for (index, vector) in vectors.enumerated() {
             var start = ContinuousClock.now
-            let exact = try await pool.query(predicate.query(
-                prefix: "SELECT v.chunk_id FROM public.knowledge_chunk_vectors v WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived",
-                suffix: " ORDER BY v.embedding OPERATOR(extensions.<=>) {vector}::extensions.vector, v.chunk_id LIMIT 10", vector: vector)
-            ).map { try $0.decode(UUID.self, column: 0) }
+            var exactSQL = vectorRows("v.chunk_id")
+            exactSQL.append(" ORDER BY v.embedding OPERATOR(extensions.<=>) \(exactSQL.bind(PostgresVector(vector))), v.chunk_id LIMIT 10")
+            let exact = try await pool.query(exactSQL.query).map { try $0.decode(UUID.self, column: 0) }
             exactMS.append(milliseconds(since: start))
             let expected = Set(exact)
 
@@ -325,14 +331,13 @@ func recall() async throws {
             ours.append(expected.isEmpty ? 1 : Double(Set(found).intersection(expected).count) / Double(expected.count))
             if found.count < expected.count { oursShort += 1 }
 
+            var theirSQL = incumbentRows()
+            theirSQL.append(" ORDER BY embedding OPERATOR(extensions.<=>) \(theirSQL.bind(PostgresVector(vector))) LIMIT 10")
             start = ContinuousClock.now
             let theirs = try await pool.withConnection { connection in
                 try await connection.transaction { tx in
                     _ = try await tx.query("SELECT set_config('ivfflat.probes', '1', true)")
-                    return try await tx.query(incumbentPredicate.query(
-                        prefix: "SELECT id FROM bench.incumbent WHERE true",
-                        suffix: " ORDER BY embedding OPERATOR(extensions.<=>) {vector}::extensions.vector LIMIT 10", vector: vector)
-                    ).map { try $0.decode(UUID.self, column: 0) }
+                    return try await tx.query(theirSQL.query).map { try $0.decode(UUID.self, column: 0) }
                 }
             }
             incumbentMS.append(milliseconds(since: start))
@@ -359,29 +364,6 @@ func recall() async throws {
         "filters": results,
     ])
     await pool.close()
-}
-
-/// Filter predicates with `$n` placeholders built beside their bindings; the query vector, when given, is bound last.
-struct SQLText {
-    var text = ""
-    var bindings: [any PostgresEncodable] = []
-
-    /// Appends `before`, a placeholder bound to `value`, then `after`.
-    mutating func add(_ before: String, _ value: some PostgresEncodable, _ after: String) {
-        bindings.append(value)
-        text += before + "$\(bindings.count)" + after
-    }
-
-    /// `prefix` + the predicates + `suffix`, where `{vector}` in `suffix` becomes the placeholder of `vector`.
-    func query(prefix: String, suffix: String = "", vector: [Float]? = nil) -> PostgresQuery {
-        var all = bindings
-        var tail = suffix
-        if let vector {
-            all.append(PostgresVector(vector))
-            tail = tail.replacingOccurrences(of: "{vector}", with: "$\(all.count)")
-        }
-        return PostgresQuery(unsafeSQL: prefix + text + tail, bindings: all)
-    }
 }
 
 // MARK: - bodies

@@ -12,23 +12,6 @@ struct ResolvedFilter: Sendable {
     var isEmpty: Bool { filter.isEmpty }
 }
 
-/// Builds SQL text with `$n` placeholders and the matching bind values, so values never reach SQL text.
-struct SQLBuilder {
-    private(set) var sql = ""
-    private(set) var bindings: [any PostgresEncodable] = []
-
-    /// Appends trusted SQL text.
-    mutating func append(_ text: String) { sql += text }
-
-    /// Binds a value and returns its placeholder.
-    mutating func bind(_ value: some PostgresEncodable) -> String {
-        bindings.append(value)
-        return "$\(bindings.count)"
-    }
-
-    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, bindings: bindings) }
-}
-
 /// Which table's filter columns a predicate reads.
 enum FilterTarget {
     /// `knowledge_chunk_vectors` (alias `v`): the dense leg; filters run inside the index scan.
@@ -39,7 +22,7 @@ enum FilterTarget {
 
 extension ResolvedFilter {
     /// Appends ` AND …` predicates (archived always excluded) for `target`.
-    func appendPredicates(to builder: inout SQLBuilder, target: FilterTarget) {
+    func appendPredicates(to builder: inout PostgresQueryBuilder, target: FilterTarget) {
         let p: String
         let sourceColumn: String
         let updatedColumn = "source_updated_at"

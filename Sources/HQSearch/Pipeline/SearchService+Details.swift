@@ -80,7 +80,7 @@ extension SearchService {
 
     /// Listing mode (blank query): sources pinned first, then most recently updated, each with its first chunk.
     func listing(filter: ResolvedFilter, limit: Int) async throws -> [SearchResult] {
-        var sql = SQLBuilder()
+        var sql = PostgresQueryBuilder()
         sql.append(
             """
             SELECT s.id, s.source_type, coalesce(s.document_id::text, s.asset_id::text, s.source_id), s.title, s.folder_path,

@@ -10,7 +10,7 @@ struct DenseLegResult: Sendable {
 
 extension SearchService {
     /// `v.model = …`: the configured model, else the workspace's live model.
-    private func appendModel(to builder: inout SQLBuilder, alias: String) {
+    private func appendModel(to builder: inout PostgresQueryBuilder, alias: String) {
         builder.append("\(alias).model = coalesce(\(builder.bind(configuration.model))::text, public.hq_live_embedding_model())")
     }
 
@@ -27,13 +27,13 @@ extension SearchService {
                     // Route by how many chunks the filter matches, counted on the sources (one narrow row per
                     // source, chunk_count kept by the indexer): far cheaper than counting vector rows, whose heap
                     // pages a bitmap scan must visit (11 ms for a 9% tag at 100k chunks, against 1 ms here).
-                    var count = SQLBuilder()
+                    var count = PostgresQueryBuilder()
                     count.append("SELECT coalesce(sum(s.chunk_count), 0)::bigint FROM public.knowledge_sources s WHERE true")
                     filter.appendPredicates(to: &count, target: .sources)
                     let matches = try await tx.query(count.query).first?.decode(Int.self, column: 0) ?? 0
                     exact = matches < threshold
                 }
-                var sql = SQLBuilder()
+                var sql = PostgresQueryBuilder()
                 let q = sql.bind(vector)
                 sql.append("SELECT v.chunk_id, v.source_id, v.embedding FROM public.knowledge_chunk_vectors v WHERE ")
                 appendModel(to: &sql, alias: "v")
@@ -64,7 +64,7 @@ extension SearchService {
     /// BM25 candidates (OR over the query's English lexemes), filtered through their sources; with
     /// `withVectors`, each carries its full-precision vector for the exact rerank.
     func lexical(query: String, filter: ResolvedFilter, limit: Int, withVectors: Bool) async throws -> [Candidate] {
-        var sql = SQLBuilder()
+        var sql = PostgresQueryBuilder()
         let inner =
             "SELECT b.chunk_id, b.source_id, b.score FROM public.hq_bm25_scores(public.hq_query_terms(\(sql.bind(query))), "
             + "\(sql.bind(configuration.bm25K1)), \(sql.bind(configuration.bm25B))) b "
