@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HQStorage
 import HQTestSupport
 import Testing
@@ -41,8 +42,15 @@ extension PostgresIntegration {
         @Test("a task waiting for a connection can be cancelled")
         func waiterCancellation() async throws {
             let pool = try await makePool(uniqueTableName("hq-pool"), size: 1)
-            let holder = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(1)") } }
-            try await Task.sleep(for: .milliseconds(200))
+            let held = Mutex(false)
+            let holder = Task {
+                try await pool.withConnection {
+                    held.withLock { $0 = true }
+                    return try await $0.query("SELECT pg_sleep(1)")
+                }
+            }
+            // The holder must own the only connection before the waiter asks (a busy machine may start it late).
+            while !held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
             let waiter = Task { try await pool.query("SELECT 1") }
             try await Task.sleep(for: .milliseconds(100))
             waiter.cancel()
