@@ -31,6 +31,8 @@ final class ConnectionHandle: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelToken: CancelToken?
     private var operationInFlight = false
+    /// Counts operations started, so a cancel keeps aiming at the operation it was meant for.
+    private var operationNumber = 0
     private var status: SessionStatus = .closed
     private var closeRequested = false
 
@@ -101,7 +103,12 @@ final class ConnectionHandle: @unchecked Sendable {
     func requestClose() { lock.withLock { closeRequested = true } }
     var isCloseRequested: Bool { lock.withLock { closeRequested } }
 
-    private func setInFlight(_ value: Bool) { lock.withLock { operationInFlight = value } }
+    private func setInFlight(_ value: Bool) {
+        lock.withLock {
+            operationInFlight = value
+            if value { operationNumber += 1 }
+        }
+    }
 
     private func recordStatus() {
         let current: SessionStatus
@@ -124,10 +131,19 @@ final class ConnectionHandle: @unchecked Sendable {
     /// Asks the server to cancel the running statement. `PQcancel` opens its own short connection,
     /// so it runs on a global queue: off the connection's queue (busy with the statement) and off
     /// the cooperative pool, without holding the lock.
+    /// Sends `PQcancel` for the operation in flight, again every 250 ms while that same operation still runs: a
+    /// cancel that reaches the server before the statement does is ignored, so one request alone can miss.
     private func requestCancel() {
         DispatchQueue.global().async {
-            guard let token = self.lock.withLock({ self.operationInFlight ? self.cancelToken : nil }) else { return }
-            if !token.cancel() { self.logger.debug("postgres cancel request failed") }
+            guard let target = self.lock.withLock({ self.operationInFlight ? self.operationNumber : nil }) else { return }
+            for _ in 0..<40 {
+                let token = self.lock.withLock {
+                    self.operationInFlight && self.operationNumber == target ? self.cancelToken : nil
+                }
+                guard let token else { return }
+                if !token.cancel() { self.logger.debug("postgres cancel request failed") }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
         }
     }
 
