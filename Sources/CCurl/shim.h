@@ -12,6 +12,8 @@ typedef size_t (*hq_curl_write_cb)(char *, size_t, size_t, void *);
 static inline CURLcode hq_curl_setopt_write_cb(CURL *h, CURLoption o, hq_curl_write_cb v) { return curl_easy_setopt(h, o, v); }
 typedef int (*hq_curl_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode hq_curl_setopt_xferinfo_cb(CURL *h, CURLoption o, hq_curl_xferinfo_cb v) { return curl_easy_setopt(h, o, v); }
+typedef curl_socket_t (*hq_curl_opensocket_cb)(void *, curlsocktype, struct curl_sockaddr *);
+static inline CURLcode hq_curl_setopt_opensocket_cb(CURL *h, CURLoption o, hq_curl_opensocket_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode hq_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode hq_curl_getinfo_off_t(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode hq_curl_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }

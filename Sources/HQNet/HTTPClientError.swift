@@ -7,7 +7,7 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String {
             case invalidRequest, couldNotConnect, timedOut, connectionLost, tlsFailure, responseTooLarge
-            case cancelled, unsupportedScheme, transferFailed, clientShutDown
+            case cancelled, unsupportedScheme, transferFailed, clientShutDown, addressRefused
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -32,6 +32,9 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         public static let transferFailed = Code(.transferFailed)
         /// The client was shut down.
         public static let clientShutDown = Code(.clientShutDown)
+        /// The request's ``AddressPolicy`` refused the address the connection would reach (loopback, private,
+        /// link-local, …).
+        public static let addressRefused = Code(.addressRefused)
 
         /// The code's name, e.g. `timedOut`.
         public var description: String { value.rawValue }

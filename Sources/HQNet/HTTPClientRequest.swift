@@ -42,6 +42,16 @@ public struct HTTPClientRequest: Sendable {
     public var timeout: Duration?
     /// Overrides the client's response size cap for this request.
     public var maxResponseBytes: Int?
+    /// Overrides the client's redirect setting for this request.
+    public var followRedirects: Bool?
+    /// When set, the connection may reach only addresses this policy allows: the address of every socket is
+    /// checked as it opens (``HTTPClientError/Code-swift.struct/addressRefused`` otherwise), only `http` and
+    /// `https` are spoken, no proxy is used (a proxy would resolve the name itself) and redirects are not followed
+    /// (the caller checks each hop).
+    public var addressPolicy: AddressPolicy?
+    /// Connect to this address instead of resolving the URL's host (`CURLOPT_RESOLVE`): the TLS name and `Host`
+    /// stay the URL's. Used to pin a connection to the address that was checked.
+    public var pinnedAddress: IPAddress?
 
     /// Creates a request.
     /// - Parameters:

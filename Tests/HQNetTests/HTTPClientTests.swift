@@ -1,3 +1,4 @@
+import HQTestSupport
 import Foundation
 import Glibc
 import HQNet

@@ -1,3 +1,4 @@
+import HQTestSupport
 import Foundation
 import HQEmbedding
 import Logging

@@ -134,16 +134,30 @@ final class CurlLoop: @unchecked Sendable {
         let request = transfer.request
         easy.set(CURLOPT_URL, request.url)
         easy.set(CURLOPT_NOSIGNAL, 1)
-        easy.set(CURLOPT_PROTOCOLS_STR, "http,https,file")
+        let guarded = request.addressPolicy != nil
+        easy.set(CURLOPT_PROTOCOLS_STR, guarded ? "http,https" : "http,https,file")
         easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        easy.set(CURLOPT_FOLLOWLOCATION, configuration.followRedirects ? 1 : 0)
+        easy.set(CURLOPT_FOLLOWLOCATION, !guarded && (request.followRedirects ?? configuration.followRedirects) ? 1 : 0)
         easy.set(CURLOPT_MAXREDIRS, 5)
         easy.set(CURLOPT_CONNECTTIMEOUT_MS, transfer.connectTimeoutMS)
         easy.set(CURLOPT_TIMEOUT_MS, transfer.timeoutMS)
         easy.set(CURLOPT_SSL_VERIFYPEER, 1)
         easy.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let ca = configuration.caBundlePath { easy.set(CURLOPT_CAINFO, ca) }
-        if let proxy = configuration.proxy { easy.set(CURLOPT_PROXY, proxy) }
+        if guarded {
+            // A proxy would resolve and connect on our behalf, out of the policy's sight.
+            easy.set(CURLOPT_PROXY, "")
+            _ = hq_curl_setopt_opensocket_cb(easy.handle, CURLOPT_OPENSOCKETFUNCTION, curlOpenSocket)
+            easy.set(CURLOPT_OPENSOCKETDATA, pointer: Unmanaged.passUnretained(transfer).toOpaque())
+        } else if let proxy = configuration.proxy {
+            easy.set(CURLOPT_PROXY, proxy)
+        }
+        if let pinned = request.pinnedAddress, let components = URLComponents(string: request.url), let host = components.host {
+            let port = components.port ?? (components.scheme?.lowercased() == "https" ? 443 : 80)
+            let address = if case .v6 = pinned { "[\(pinned)]" } else { "\(pinned)" }
+            transfer.resolveList = curl_slist_append(nil, "\(host):\(port):\(address)")
+            easy.set(CURLOPT_RESOLVE, pointer: UnsafeMutableRawPointer(transfer.resolveList))
+        }
         easy.set(CURLOPT_USERAGENT, configuration.userAgent)
         easy.set(CURLOPT_ACCEPT_ENCODING, "")
         easy.set(CURLOPT_TCP_KEEPALIVE, 1)
@@ -220,6 +234,27 @@ private let curlWriteHeader: hq_curl_write_cb = { data, size, count, context in
         transfer.headerLines.append((name: name, value: value))
     }
     return length
+}
+
+/// Checks the address of every socket a guarded transfer opens against its request's ``AddressPolicy``; a refused
+/// address gets no socket (libcurl then fails the transfer) and is remembered for the error.
+private let curlOpenSocket: hq_curl_opensocket_cb = { context, _, address in
+    guard let context, let address else { return CURL_SOCKET_BAD }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let family = address.pointee.family
+    // `addr` is the start of storage large enough for the family's sockaddr (sockaddr_in6 is longer than sockaddr):
+    // read it in place, never through a copy of the 16-byte struct.
+    let offset = MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr) ?? 0
+    let target = IPAddress(socketAddress: UnsafeRawPointer(address).advanced(by: offset).assumingMemoryBound(to: sockaddr.self))
+    guard let policy = transfer.request.addressPolicy, let target else {
+        transfer.refusedAddress = "non-IP address"
+        return CURL_SOCKET_BAD
+    }
+    if let refusal = policy.refusal(for: target) {
+        transfer.refusedAddress = refusal
+        return CURL_SOCKET_BAD
+    }
+    return socket(family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
 }
 
 private let curlProgress: hq_curl_xferinfo_cb = { context, _, _, _, _ in

@@ -23,6 +23,9 @@ final class CurlTransfer: @unchecked Sendable {
     var exceeded = false
     var finished = false
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var resolveList: UnsafeMutablePointer<curl_slist>?
+    /// The rule that refused a socket's address (set by the open-socket callback).
+    var refusedAddress: String?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(request: HTTPClientRequest, configuration: HTTPClient.Configuration) {
@@ -38,6 +41,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     deinit {
         if let headerList { curl_slist_free_all(headerList) }
+        if let resolveList { curl_slist_free_all(resolveList) }
         errorBuffer.deallocate()
     }
 
@@ -69,6 +73,9 @@ final class CurlTransfer: @unchecked Sendable {
         let message = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let kind: HTTPClientError.Code
         var detail = message
+        if let refusedAddress {
+            return HTTPClientError(.addressRefused, host: host, curlCode: Int(code.rawValue), detail: "refused to connect to a \(refusedAddress)")
+        }
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             kind = .timedOut

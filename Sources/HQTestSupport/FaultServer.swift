@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -8,17 +8,19 @@ import Glibc
 /// A tiny HTTP/1.1 server on raw sockets that does exactly what a test scripts: answer, answer late, send
 /// malformed bodies, or reset the connection in the middle of a body. Keeps connections alive and counts
 /// requests and connections.
-final class FaultServer: Sendable {
-    struct Received: Sendable {
-        let method: String
-        let path: String
-        let headers: [String: String]
-        let body: [UInt8]
+public final class FaultServer: Sendable {
+    /// One request as received.
+    public struct Received: Sendable {
+        public let method: String
+        public let path: String
+        public let headers: [String: String]
+        public let body: [UInt8]
 
-        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
+        public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
     }
 
-    enum Action: Sendable {
+    /// What the server does with a request.
+    public enum Action: Sendable {
         /// Answer with status, extra headers and body.
         case respond(status: Int, headers: [(String, String)], body: [UInt8])
         /// Wait, then act.
@@ -26,20 +28,23 @@ final class FaultServer: Sendable {
         /// Send a head announcing `declared` bytes and `partial` of them, then reset (TCP RST).
         case resetMidBody(declared: Int, partial: [UInt8])
 
-        static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Action {
+        public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Action {
             .respond(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
         }
     }
 
-    let port: Int
+    public let port: Int
+    /// The loopback address the server listens on.
+    public let host: String
     private let listener: Int32
     private let handler: @Sendable (Received, Int) -> Action
     private let counters = Mutex((requests: 0, connections: 0))
     private let log = Mutex<[Received]>([])
 
     /// Starts listening on 127.0.0.1 at a free port; `handler` gets each request and its 1-based number.
-    init(_ handler: @escaping @Sendable (Received, Int) -> Action) throws {
+    public init(host: String = "127.0.0.1", _ handler: @escaping @Sendable (Received, Int) -> Action) throws {
         self.handler = handler
+        self.host = host
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -47,7 +52,7 @@ final class FaultServer: Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -62,13 +67,13 @@ final class FaultServer: Sendable {
         thread.start()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requestCount: Int { counters.withLock { $0.requests } }
-    var connectionCount: Int { counters.withLock { $0.connections } }
-    var received: [Received] { log.withLock { $0 } }
+    public var baseURL: String { "http://\(host):\(port)" }
+    public var requestCount: Int { counters.withLock { $0.requests } }
+    public var connectionCount: Int { counters.withLock { $0.connections } }
+    public var received: [Received] { log.withLock { $0 } }
 
     /// Stops accepting (connections in progress finish on their own).
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -163,7 +168,7 @@ final class FaultServer: Sendable {
 
 extension FaultServer {
     /// An OpenAI-style body with `count` vectors of `dimensions` (vector i filled with i+1, then normalised).
-    static func openAIBody(count: Int, dimensions: Int = 384, reversed: Bool = false) -> String {
+    public static func openAIBody(count: Int, dimensions: Int = 384, reversed: Bool = false) -> String {
         let order = reversed ? Array((0..<count).reversed()) : Array(0..<count)
         let items = order.map { i in
             let value = 1 / Float(dimensions).squareRoot()
@@ -174,7 +179,7 @@ extension FaultServer {
     }
 
     /// How many texts an OpenAI-style request carried.
-    static func inputCount(_ request: Received) -> Int {
+    public static func inputCount(_ request: Received) -> Int {
         (request.json?["input"] as? [Any])?.count ?? 1
     }
 }
