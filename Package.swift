@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
         .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQServer", "HQTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport"],
+            name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "HQSearchTests",

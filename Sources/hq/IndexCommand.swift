@@ -102,8 +102,12 @@ struct IndexingOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only this source type.", valueName: "document|asset"))
     var type: String?
 
-    @Option(name: .long, help: ArgumentHelp("Folder that relative asset file paths are read from.", valueName: "dir"))
-    var filesRoot: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Allow reading asset files under this folder (repeatable; added to HQ_FILES_ROOTS and the folders hq ingest recorded). Relative storage paths are looked up here when HQ_STORAGE_URL is unset.",
+            valueName: "dir"))
+    var filesRoot: [String] = []
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -122,6 +126,28 @@ extension AppEnvironment {
             return try NativeEmbedder(modelDirectory: url, configuration: configuration, logger: logger)
         } catch {
             throw CLIError("cannot load the embedding model: \(error.code): \(error.context)", hint: error.hint)
+        }
+    }
+
+    /// The fetcher for asset files, each origin confined: local files under `--files-root`, `HQ_FILES_ROOTS`
+    /// (`:`-separated) and the roots `hq ingest` recorded; links to public addresses (`HQ_FETCH_ALLOW_PRIVATE`,
+    /// `HQ_FETCH_CONTENT_TYPES`); storage objects through `HQ_STORAGE_URL`/`HQ_STORAGE_KEY`/`HQ_STORAGE_BUCKET`.
+    func assetFileFetcher(extraRoots: [String]) throws -> AssetFileFetcher {
+        let environmentRoots = (variables["HQ_FILES_ROOTS"] ?? "").split(separator: ":").map(String.init)
+        let roots = extraRoots + environmentRoots + FilesRootRegistry(home: cluster.home).load()
+        let client = HTTPClient(logger: logger)
+        do {
+            let storage = try StorageFetcher.Configuration.environment(variables)
+            let policy = try AddressPolicy.environment(variables)
+            return AssetFileFetcher(
+                local: try LocalFileFetcher(roots: roots, resolvesObjectPaths: storage == nil),
+                links: LinkFetcher(
+                    client: client, policy: policy, contentTypes: LinkFetcher.contentTypes(environment: variables)),
+                storage: storage.map { StorageFetcher(client: client, configuration: $0) })
+        } catch let error as IndexingError {
+            throw CLIError("\(error.context)", hint: "see the configuration table in the README")
+        } catch let error as HTTPClientError {
+            throw CLIError(error.detail, hint: "see the configuration table in the README")
         }
     }
 
@@ -151,9 +177,7 @@ extension AppEnvironment {
         configuration.maxAttempts = max(1, options.maxAttempts)
         configuration.sourceType = options.type
         configuration.nextEmbedder = next
-        configuration.extraction.fetcher = CompositeFileFetcher([
-            LocalFileFetcher(root: options.filesRoot), HTTPFileFetcher(client: HTTPClient(logger: logger)),
-        ])
+        configuration.extraction.fetcher = try assetFileFetcher(extraRoots: options.filesRoot)
         let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-index"), maxConnections: 4, logger: logger)
         let indexer = Indexer(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
         do {

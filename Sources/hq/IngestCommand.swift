@@ -39,6 +39,13 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = AppEnvironment()
+        // The indexer reads imported files only under roots it was given: record these.
+        let registry = FilesRootRegistry(home: environment.cluster.home)
+        for root in Ingest.roots(of: paths) {
+            do { try registry.record(root) } catch let error as IndexingError {
+                throw CLIError("cannot record the import root: \(error.context)", hint: "check that HQ_HOME is writable")
+            }
+        }
         let url = try CLIError.wrap { try environment.databaseURL() }
         let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-ingest"), maxConnections: 2, logger: environment.logger)
         var options = Ingest.Options()

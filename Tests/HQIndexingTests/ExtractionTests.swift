@@ -1,6 +1,11 @@
 import Foundation
 import HQIndexing
+import HQNet
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("Extraction")
 struct ExtractionTests {
@@ -120,7 +125,7 @@ struct ExtractionTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("notes.txt")
         try Data([0x48, 0x69, 0x00, 0x20, 0xFF, 0xFE, 0x20, 0x6F, 0x6B, 0xC3, 0x28]).write(to: file)
-        let text = try await extractor.extract(.asset(name: "notes.txt", mimeType: "text/plain", fileURL: file.absoluteString))
+        let text = try await Self.extractor(roots: [directory.path]).extract(.asset(name: "notes.txt", mimeType: "text/plain", fileURL: file.absoluteString))
         #expect(!text.text.unicodeScalars.contains("\u{0}"))
         #expect(text.text.hasPrefix("Hi"))
         #expect(text.text.contains("ok"))
@@ -137,10 +142,45 @@ struct ExtractionTests {
         let file = directory.appendingPathComponent("memo.pdf")
         try Self.minimalPDF("Quarterly revenue grew twelve percent").write(to: file)
         _ = tool
-        let text = try await extractor.extract(.asset(name: "memo.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
+        let text = try await Self.extractor(roots: [directory.path]).extract(.asset(name: "memo.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
         #expect(text.method == "pdftotext")
         #expect(text.text.contains("Quarterly revenue grew twelve percent"))
         #expect(text.blocks.first?.page == 1)
+    }
+
+    /// An extractor that may read files under `roots` (the default reads none).
+    static func extractor(roots: [String]) throws -> ContentExtractor {
+        var configuration = ExtractionConfiguration()
+        configuration.fetcher = AssetFileFetcher(local: try LocalFileFetcher(roots: roots), links: LinkFetcher(client: .shared), storage: nil)
+        return ContentExtractor(configuration: configuration)
+    }
+
+    @Test("pdftotext output past the cap is cut, marked truncated, and the child sees none of our keys")
+    func pdfCaps() async throws {
+        guard PDFTextExtractor.defaultPath() != nil else { return }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hq-pdf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("long.pdf")
+        try Self.minimalPDF(String(repeating: "Roast profile notes ", count: 20)).write(to: file)
+        var extractor = try Self.extractor(roots: [directory.path])
+        extractor.configuration.maxExtractedBytes = 64
+        let text = try await extractor.extract(.asset(name: "long.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
+        #expect(text.method.contains("truncated"))
+        #expect(text.text.utf8.count <= 200)
+
+        // A stand-in extractor that prints its environment: our keys must not be in it.
+        let secret = "SECRET-\(UUID().uuidString)"
+        setenv("HQ_LLM_API_KEY", secret, 1)
+        defer { unsetenv("HQ_LLM_API_KEY") }
+        let script = directory.appendingPathComponent("print-env")
+        try Data("#!/bin/sh\nenv\n".utf8).write(to: script)
+        chmod(script.path, 0o755)
+        extractor.configuration.maxExtractedBytes = 1 << 20
+        extractor.configuration.pdftotextPath = script.path
+        let printed = try await extractor.extract(.asset(name: "long.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
+        #expect(printed.text.contains("PATH="), "the stand-in ran")
+        #expect(!printed.text.contains(secret))
     }
 
     /// A one-page PDF showing `line` in Helvetica, with a correct xref table.

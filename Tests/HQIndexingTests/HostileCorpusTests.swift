@@ -1,6 +1,7 @@
 import Foundation
 import HQEmbedding
 import HQIndexing
+import HQNet
 import HQStorage
 import HQTestSupport
 import Testing
@@ -116,7 +117,13 @@ struct HostileCorpusTests {
         try await asset("wide.csv", type: "spreadsheet", mime: "text/csv", file: wide.path)
         expected["wide.csv"] = .indexed("f199999")
 
-        let indexer = db.indexer(RealModel.embedder) { $0.batchSize = 64 }
+        // The fixtures and the scratch folder are the allowed roots (issue 13: nothing else is read).
+        let fetcher = AssetFileFetcher(
+            local: try LocalFileFetcher(roots: [Self.fixtures, scratch.path]), links: LinkFetcher(client: .shared), storage: nil)
+        let indexer = db.indexer(RealModel.embedder) {
+            $0.batchSize = 64
+            $0.extraction.fetcher = fetcher
+        }
         let clock = ContinuousClock()
         let started = clock.now
         let first = try await indexer.drain()  // must return, not crash or throw

@@ -84,7 +84,8 @@ public struct ContentExtractor: Sendable {
 
     private func extractAsset(_ source: SourceContent, into builder: inout TextBuilder) async throws -> String {
         if let description = source.description { builder.block(description, kind: .paragraph) }
-        let format = AssetFormat.detect(type: source.assetType, mime: source.mimeType, name: source.fileURL ?? source.title)
+        let format = AssetFormat.detect(
+            type: source.assetType, mime: source.mimeType, name: source.fileURL.map(FileReference.display) ?? source.title)
         var method = "asset-metadata"
         if let content = source.content, !content.isEmpty {
             method = "asset-" + format.parse(content, into: &builder)
@@ -98,7 +99,8 @@ public struct ContentExtractor: Sendable {
         }
         var meta = ["Type: \(source.assetType ?? "other")"]
         if let mime = source.mimeType { meta.append("MIME: \(mime)") }
-        if let url = source.fileURL, !url.isEmpty { meta.append("File: \(url)") }
+        // The reference as displayed: a signed URL's token or a URL's credentials never reach chunk text.
+        if let url = source.fileURL, !url.isEmpty { meta.append("File: \(FileReference.display(url))") }
         if !source.tags.isEmpty { meta.append("Tags: \(source.tags.joined(separator: ", "))") }
         builder.resetSections()
         builder.block(meta.joined(separator: " · "), kind: .metadata)
@@ -107,7 +109,9 @@ public struct ContentExtractor: Sendable {
 
     private func extractPDF(_ data: Data, into builder: inout TextBuilder) async throws -> String {
         guard let executable = configuration.pdftotextPath else { return "asset-metadata(no-pdftotext)" }
-        let pages = try await PDFTextExtractor.pages(of: data, executable: executable, timeout: configuration.pdfTimeoutSeconds)
+        let (pages, truncated) = try await PDFTextExtractor.pages(
+            of: data, executable: executable, timeout: configuration.pdfTimeoutSeconds,
+            maxOutputBytes: configuration.maxExtractedBytes)
         for (number, page) in pages.enumerated() {
             builder.page = number + 1
             for paragraph in page.components(separatedBy: "\n\n") {
@@ -115,6 +119,8 @@ public struct ContentExtractor: Sendable {
             }
         }
         builder.page = nil
+        // Output cut at the cap: say so in the method (`+truncated`), like text cut at the character cap.
+        if truncated { builder.truncated = true }
         return "pdftotext"
     }
 }
@@ -152,7 +158,11 @@ enum AssetFormat: Equatable {
             return .code
         }
         if mime.hasPrefix("text/") { return .text }
-        if ["image", "video", "audio", "link"].contains(type ?? "") || mime.hasPrefix("image/") || mime.hasPrefix("video/")
+        // A link asset's URL is a web page unless its MIME type or extension said otherwise above.
+        if type == "link" && !mime.hasPrefix("image/") && !mime.hasPrefix("video/") && !mime.hasPrefix("audio/") {
+            return .html
+        }
+        if ["image", "video", "audio"].contains(type ?? "") || mime.hasPrefix("image/") || mime.hasPrefix("video/")
             || mime.hasPrefix("audio/") {
             return .media
         }

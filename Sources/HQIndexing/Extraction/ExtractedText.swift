@@ -68,7 +68,7 @@ struct TextBuilder {
     private var headings: [(level: Int, title: String)] = []
     private var lastWasLine = false
     let maxScalars: Int
-    private(set) var truncated = false
+    var truncated = false
     var page: Int?
 
     init(maxScalars: Int) { self.maxScalars = maxScalars }

@@ -1,6 +1,15 @@
 import Foundation
 
-/// Runs `pdftotext -enc UTF-8 -layout FILE -` in a child process (off the cooperative pool) and returns its pages.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs `pdftotext -q -enc UTF-8 FILE -` in a child process (off the cooperative pool) and returns its pages.
+///
+/// The PDF is written 0600 into a private (0700) temporary directory; the child gets a minimal environment (no
+/// keys of ours); its output is read up to a cap, past which the child is stopped and the text truncated.
 public enum PDFTextExtractor {
     /// The first `pdftotext` on `PATH` or in the usual folders, else nil.
     public static func defaultPath() -> String? {
@@ -12,38 +21,97 @@ public enum PDFTextExtractor {
         return nil
     }
 
-    /// The text of each page of the PDF in `data`.
+    /// The environment of the child: enough to run, nothing secret.
+    static let childEnvironment = ["PATH": "/usr/bin:/bin:/usr/local/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+
+    /// The text of each page of the PDF in `data`, and whether the output was cut at `maxOutputBytes`.
     /// - Throws: ``IndexingError`` `.extractionFailed` when `pdftotext` fails or times out.
-    static func pages(of data: Data, executable: String, timeout: Double) async throws -> [String] {
+    static func pages(of data: Data, executable: String, timeout: Double, maxOutputBytes: Int) async throws
+        -> (pages: [String], truncated: Bool)
+    {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try run(data, executable: executable, timeout: timeout) })
+                continuation.resume(with: Result {
+                    try run(data, executable: executable, timeout: timeout, maxOutputBytes: maxOutputBytes)
+                })
             }
         }
     }
 
-    private static func run(_ data: Data, executable: String, timeout: Double) throws -> [String] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hq-pdf-\(UUID().uuidString).pdf")
-        try data.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
+    private static func run(_ data: Data, executable: String, timeout: Double, maxOutputBytes: Int) throws
+        -> (pages: [String], truncated: Bool)
+    {
+        let directory = try PrivateTemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.write(data, name: "input.pdf")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-q", "-enc", "UTF-8", file.path, "-"]
+        process.arguments = ["-q", "-enc", "UTF-8", file, "-"]
+        process.environment = childEnvironment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {
             throw IndexingError(.extractionFailed, "pdftotext could not start")
         }
         let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        var bytes = Data()
+        var truncated = false
+        let reader = output.fileHandleForReading
+        while true {
+            let piece = reader.availableData
+            if piece.isEmpty { break }
+            bytes.append(piece)
+            if bytes.count > maxOutputBytes {
+                truncated = true
+                bytes.removeSubrange(maxOutputBytes...)
+                if process.isRunning { process.terminate() }
+                break
+            }
+        }
         process.waitUntilExit()
         timer.cancel()
-        guard process.terminationStatus == 0 else {
+        guard truncated || process.terminationStatus == 0 else {
             throw IndexingError(.extractionFailed, "pdftotext exited with status \(process.terminationStatus)")
         }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\u{0C}", omittingEmptySubsequences: false)
+        let pages = String(decoding: bytes, as: UTF8.self).split(separator: "\u{0C}", omittingEmptySubsequences: false)
             .map(String.init)
+        return (pages, truncated)
     }
+}
+
+/// A directory only this user can enter (`mkdtemp`, 0700), for files handed to child processes.
+struct PrivateTemporaryDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/hq-XXXXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw IndexingError(.extractionFailed, "cannot create a private temporary directory")
+        }
+        path = String(cString: made)
+    }
+
+    /// Writes `data` to a new 0600 file `name` inside the directory (never through an existing file or symlink).
+    func write(_ data: Data, name: String) throws -> String {
+        let file = path + "/" + name
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IndexingError(.extractionFailed, "cannot create a temporary file") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let wrote = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if wrote < 0 && errno == EINTR { continue }
+                guard wrote > 0 else { throw IndexingError(.extractionFailed, "cannot write a temporary file") }
+                offset += wrote
+            }
+        }
+        return file
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -110,7 +110,8 @@ extension Indexer {
                 let chunks = chunker.chunks(of: text, title: source.title)
                 batch.sources.append(PreparedSource(source: source, sourceHash: hash, method: text.method, chunks: chunks, vectors: [:]))
             } catch {
-                await recordFailure(source, reason: "\(error)", into: &batch.summary)
+                let permanent = (error as? IndexingError)?.code == .refused
+                await recordFailure(source, reason: "\(error)", permanent: permanent, into: &batch.summary)
             }
         }
         if !unchanged.isEmpty {
@@ -200,9 +201,11 @@ extension Indexer {
         return summary
     }
 
-    func recordFailure(_ source: LeasedSource, reason: String, into summary: inout IndexRunSummary) async {
+    func recordFailure(
+        _ source: LeasedSource, reason: String, permanent: Bool = false, into summary: inout IndexRunSummary
+    ) async {
         do {
-            let outcome = try await queue.fail(source.id, seq: source.changeSeq, error: reason)
+            let outcome = try await queue.fail(source.id, seq: source.changeSeq, error: reason, permanent: permanent)
             switch outcome {
             case "failed": summary.failed += 1
             case "retry": summary.retrying += 1

@@ -5,7 +5,7 @@ public struct IndexingError: Error, CustomStringConvertible, Sendable, Hashable 
     /// A stable code callers can switch on. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String {
-            case extractionFailed, fileUnavailable, tooLarge, embeddingFailed, invalidArgument, modelMismatch, notFound
+            case extractionFailed, fileUnavailable, tooLarge, embeddingFailed, invalidArgument, modelMismatch, notFound, refused
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -24,6 +24,9 @@ public struct IndexingError: Error, CustomStringConvertible, Sendable, Hashable 
         public static let modelMismatch = Code(.modelMismatch)
         /// A path or source does not exist.
         public static let notFound = Code(.notFound)
+        /// A source's file reference may never be read (outside the allowed roots, a private address, a scheme
+        /// that is not allowed, not a regular file…): the source fails at once, without retries.
+        public static let refused = Code(.refused)
 
         /// The code's name, e.g. `embeddingFailed`.
         public var description: String { value.rawValue }

@@ -60,6 +60,12 @@ public struct Ingest: Sendable {
         self.logger = logger
     }
 
+    /// The roots of the paths `ingest` imports (record them with ``FilesRootRegistry`` so the indexer may read
+    /// their files): each path's real path.
+    public static func roots(of paths: [String]) -> [String] {
+        paths.compactMap { LocalFileFetcher.realPath(URL(fileURLWithPath: $0).standardizedFileURL.path) }
+    }
+
     /// Imports `paths` (files or folders, walked recursively, hidden entries skipped).
     /// - Throws: ``IndexingError`` `.notFound` for a missing path; ``PostgresError``.
     public func ingest(_ paths: [String], options: Options = .init()) async throws -> Summary {
@@ -101,8 +107,11 @@ public struct Ingest: Sendable {
         guard let enumerator = FileManager.default.enumerator(
             at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
         let base = root.standardizedFileURL.pathComponents
+        let realRoot = LocalFileFetcher.realPath(root.path).map { [$0] } ?? []
         for case let url as URL in enumerator {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            // A symlink inside the tree that leads out of it is not imported (the indexer would refuse it too).
+            guard let real = LocalFileFetcher.realPath(url.path), LocalFileFetcher.isUnder(real, realRoot) else { continue }
             let components = url.standardizedFileURL.pathComponents
             result.append((url, Array(components.dropFirst(base.count).dropLast())))
         }
@@ -113,8 +122,24 @@ public struct Ingest: Sendable {
         _ file: URL, folders: [String], asDocument: Bool, options: Options, folderCache: inout [String: UUID],
         summary: inout Summary
     ) async throws {
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw IndexingError(.fileUnavailable, "\(file.lastPathComponent): unreadable")
+        // The size from the file system: a huge file is never read whole to learn it.
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+            attributes[.type] as? FileAttributeType == .typeRegular, let fileSize = (attributes[.size] as? NSNumber)?.intValue
+        else {
+            throw IndexingError(.fileUnavailable, "\(file.lastPathComponent): not a readable regular file")
+        }
+        let (type, mime, textual) = Self.assetKind(file)
+        var data = Data()
+        if asDocument || textual {
+            guard fileSize <= options.maxContentBytes || !asDocument else {
+                throw IndexingError(.tooLarge, "\(file.lastPathComponent): \(fileSize) bytes exceeds the cap of \(options.maxContentBytes)")
+            }
+            if fileSize <= options.maxContentBytes {
+                guard let read = FileManager.default.contents(atPath: file.path) else {
+                    throw IndexingError(.fileUnavailable, "\(file.lastPathComponent): unreadable")
+                }
+                data = read
+            }
         }
         let kind = asDocument ? "document" : "asset"
         let folderID = try await folder(folders, kind: kind, cache: &folderCache, summary: &summary)
@@ -145,11 +170,10 @@ public struct Ingest: Sendable {
             }
             return
         }
-        let (type, mime, textual) = Self.assetKind(file)
         var content: String?
-        if textual && data.count <= options.maxContentBytes { content = Self.text(data) }
+        if textual && fileSize <= options.maxContentBytes { content = Self.text(data) }
         let fileURL = file.absoluteString
-        let size = Int64(data.count)
+        let size = Int64(fileSize)
         let existing = try await pool.query("""
             SELECT id, content IS NOT DISTINCT FROM \(content) AND file_size IS NOT DISTINCT FROM \(size)
                    AND folder_id IS NOT DISTINCT FROM \(folderID)

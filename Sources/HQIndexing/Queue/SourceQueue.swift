@@ -42,9 +42,11 @@ struct SourceQueue: Sendable {
     }
 
     /// Records a failed attempt: "retry", "failed", "stale" or "missing".
-    func fail(_ id: UUID, seq: Int64, error: String) async throws -> String {
+    /// A `permanent` failure (a refused reference) uses up the attempts at once.
+    func fail(_ id: UUID, seq: Int64, error: String, permanent: Bool = false) async throws -> String {
+        let attempts = Int32(permanent ? 1 : maxAttempts)
         let rows = try await pool.query(
-            "SELECT public.hq_fail_source(\(id), \(error), \(seq), \(Int32(maxAttempts)))")
+            "SELECT public.hq_fail_source(\(id), \(error), \(seq), \(attempts))")
         return try rows.first?.decode(String.self, column: 0) ?? "missing"
     }
 
