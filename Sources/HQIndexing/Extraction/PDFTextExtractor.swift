@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 
 /// Runs `pdftotext -enc UTF-8 -layout FILE -` in a child process (off the cooperative pool) and returns its pages.
 public enum PDFTextExtractor {
@@ -29,6 +30,8 @@ public enum PDFTextExtractor {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-q", "-enc", "UTF-8", file.path, "-"]
+        // pdftotext parses hostile input: it gets PATH and the locale, never the indexer's keys.
+        process.environment = ChildEnvironment(inheriting: ProcessInfo.processInfo.environment).variables
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
