@@ -29,7 +29,9 @@ public struct ChildEnvironment: Sendable, Equatable {
     ///   - parent: the parent's environment (an executable passes `ProcessInfo.processInfo.environment`).
     ///   - names: further variables to inherit (e.g. `TERM`, `HOME` for an interactive psql); never keys.
     ///   - values: variables to set (e.g. `PGPASSWORD` for psql, deliberately).
-    public init(inheriting parent: [String: String], alsoInheriting names: [String] = [], setting values: [String: String] = [:]) {
+    public init(
+        inheriting parent: [String: String], alsoInheriting names: [String] = [], setting values: [String: String] = [:]
+    ) {
         var variables: [String: String] = [:]
         for (name, value) in parent where Self.isInherited(name) || names.contains(name) {
             variables[name] = value

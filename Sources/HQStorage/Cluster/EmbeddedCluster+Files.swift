@@ -25,7 +25,8 @@ extension EmbeddedCluster {
         try FileManager.default.createDirectory(atPath: configuration.home, withIntermediateDirectories: true)
         let serverOwner = try configuration.serverUser.map { (name: String) throws -> FileOwner in
             guard let owner = FileOwner.user(name) else {
-                throw ClusterError(.notInstalled, "the system user \(name) does not exist", hint: "run scripts/setup as root")
+                throw ClusterError(
+                    .notInstalled, "the system user \(name) does not exist", hint: "run scripts/setup as root")
             }
             return owner
         }
@@ -62,7 +63,8 @@ extension EmbeddedCluster {
         }
         let name = components.removeLast()
         let parentName = components.removeLast()
-        let grandparent = try DirectoryHandle.openRootOwnedPath("/" + components.joined(separator: "/"), createWithMode: 0o755)
+        let grandparent = try DirectoryHandle.openRootOwnedPath(
+            "/" + components.joined(separator: "/"), createWithMode: 0o755)
         let parent = try grandparent.subdirectory(parentName, createWithMode: 0o711)
         try takeBack(parent, from: server)
         let cluster = try parent.subdirectory(name, createWithMode: 0o711)

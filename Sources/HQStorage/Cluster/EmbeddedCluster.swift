@@ -65,8 +65,8 @@ public struct EmbeddedCluster: Sendable {
             if !current.initialized { try initialize(layout) }
             let port = try choosePort()
             try writeServerConfiguration(layout, port: port)
-            try saveState(
-                ClusterState(port: port, password: savedState()?.password ?? "", socketDirectory: layout.socketDirectory))
+            let password = savedState()?.password ?? ""
+            try saveState(ClusterState(port: port, password: password, socketDirectory: layout.socketDirectory))
             let result = try run(
                 "pg_ctl", ["-D", configuration.dataDirectory, "-l", configuration.logFile, "-w", "-t", "60", "start"])
             current = status()

@@ -82,7 +82,9 @@ public struct PsqlLaunch: Sendable {
         var pairs: [String] = []
         var password: String?
         var index = conninfo.startIndex
-        func skipSpaces() { while index < conninfo.endIndex, conninfo[index].isWhitespace { index = conninfo.index(after: index) } }
+        func skipSpaces() {
+            while index < conninfo.endIndex, conninfo[index].isWhitespace { index = conninfo.index(after: index) }
+        }
         while true {
             skipSpaces()
             guard index < conninfo.endIndex else { break }

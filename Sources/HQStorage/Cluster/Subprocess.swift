@@ -95,7 +95,9 @@ enum Subprocess {
         var data = Data(count: Int(end) - start)
         var total = 0
         while total < data.count {
-            let got = data.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + total, $0.count - total, off_t(start + total)) }
+            let got = data.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + total, $0.count - total, off_t(start + total))
+            }
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else { break }
             total += got

@@ -85,7 +85,8 @@ struct RootClusterAttackTests {
         let home = try Self.freshHome()
         // Long enough that the socket cannot live in <cluster>/run (107-byte limit): /tmp is used.
         let clusterDirectory =
-            ClusterConfiguration.rootClustersDirectory + "/attack-\(UUID().uuidString)-" + String(repeating: "x", count: 24)
+            ClusterConfiguration.rootClustersDirectory + "/attack-\(UUID().uuidString)-"
+            + String(repeating: "x", count: 24)
         let predictableSocket = "/tmp/hq-" + ClusterAttack.stableHex(clusterDirectory)
         try ClusterAttack.makeServerOwnedDirectory(clusterDirectory)
         try ClusterAttack.plantSymlink(clusterDirectory + "/initdb.pw", to: decoy.file)
@@ -123,7 +124,9 @@ struct RootClusterAttackTests {
             #expect(info?.uid == ClusterAttack.serverUID && info?.mode == 0o700, "\(name)")
         }
         #expect(ClusterAttack.info(clusterDirectory + "/initdb.pw")?.isLink == true)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: clusterDirectory).filter { $0.hasPrefix(".hq-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: clusterDirectory).filter {
+            $0.hasPrefix(".hq-")
+        }
         #expect(leftovers.isEmpty, "the private password directory is removed after initdb")
 
         // Restart with a link planted where root writes the server configuration.

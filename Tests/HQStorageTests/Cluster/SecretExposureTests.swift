@@ -11,7 +11,8 @@ import Testing
 /// Secrets must not reach the embedded cluster's processes: `/proc/<pid>/environ` of the server is readable by
 /// `hq-postgres` (so by anyone who compromises the database), and `/proc/<pid>/cmdline` by every local user.
 /// These tests run the real release `hq` with keys in its environment and read /proc while it works.
-@Suite("Secrets never reach the cluster's environment or anyone's argv", .serialized, .enabled(if: ClusterAttack.canRun))
+@Suite(
+    "Secrets never reach the cluster's environment or anyone's argv", .serialized, .enabled(if: ClusterAttack.canRun))
 struct SecretExposureTests {
     @Test("hq db start with keys in its environment: the postmaster, its children and initdb never see them")
     func serverEnvironmentHasNoSecrets() async throws {
@@ -79,8 +80,9 @@ struct SecretExposureTests {
         }
         #expect(!serverEnvironment.contains { $0.hasPrefix("HQ_") }, "no HQ_* variable reaches the server")
         // initdb was seen, with the password file's path but never the password.
-        let state = try JSONSerialization.jsonObject(
-            with: try Data(contentsOf: URL(fileURLWithPath: home + "/cluster.json"))) as? [String: Any]
+        let state =
+            try JSONSerialization.jsonObject(
+                with: try Data(contentsOf: URL(fileURLWithPath: home + "/cluster.json"))) as? [String: Any]
         let password = try #require(state?["password"] as? String)
         #expect(password.count >= 32)
         #expect(seen.all.contains { $0.contains("initdb") && $0.contains("--pwfile") })
@@ -149,10 +151,14 @@ struct SecretExposureTests {
     func childEnvironmentAllowList() {
         let parent = [
             "PATH": "/bin", "LANG": "C.UTF-8", "LC_ALL": "C", "TZ": "UTC", "HOME": "/root",
-            "HQ_API_KEY": "k", "OPENAI_API_KEY": "k", "HQ_STORAGE_KEY": "k", "PGPASSWORD": "k", "AWS_SECRET_ACCESS_KEY": "k",
+            "HQ_API_KEY": "k", "OPENAI_API_KEY": "k", "HQ_STORAGE_KEY": "k", "PGPASSWORD": "k",
+            "AWS_SECRET_ACCESS_KEY": "k",
         ]
         let env = ChildEnvironment(inheriting: parent, setting: ["PGPASSWORD": "deliberate"])
-        #expect(env.variables == ["PATH": "/bin", "LANG": "C.UTF-8", "LC_ALL": "C", "TZ": "UTC", "PGPASSWORD": "deliberate"])
+        #expect(
+            env.variables == [
+                "PATH": "/bin", "LANG": "C.UTF-8", "LC_ALL": "C", "TZ": "UTC", "PGPASSWORD": "deliberate",
+            ])
         #expect(ChildEnvironment(inheriting: [:]).variables == ["PATH": ChildEnvironment.defaultPath])
     }
 }

@@ -10,12 +10,14 @@ import Testing
 struct RowLevelSecurityTests {
     /// Every ordinary or partitioned table in `public`.
     private static func publicTables(_ db: PostgresConnection) async throws -> [(name: String, rls: Bool)] {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT c.relname::text, c.relrowsecurity FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
              ORDER BY 1
-            """).map { try $0.decode((String, Bool).self) }.map { (name: $0.0, rls: $0.1) }
+            """
+        ).map { try $0.decode((String, Bool).self) }.map { (name: $0.0, rls: $0.1) }
     }
 
     @Test("every table in public, _yourhq_migrations included, has row-level security on")
@@ -26,10 +28,12 @@ struct RowLevelSecurityTests {
             #expect(tables.contains { $0.name == "_yourhq_migrations" })
             #expect(tables.filter { !$0.rls }.map(\.name) == [])
             // Not FORCE: the owner (migrations, the indexer) is not subject to the policies.
-            let forced = try await db.query("""
+            let forced = try await db.query(
+                """
                 SELECT c.relname::text FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE n.nspname = 'public' AND c.relforcerowsecurity
-                """).map { try $0.decode(String.self, column: 0) }
+                """
+            ).map { try $0.decode(String.self, column: 0) }
             #expect(forced == [])
         }
     }
