@@ -60,12 +60,16 @@ final class DirectoryHandle {
 
     /// Opens (creating with `mode` when missing) the directory `name` inside this one without following a
     /// symbolic link; refuses anything that is not a directory.
-    func subdirectory(_ name: String, createWithMode mode: mode_t? = nil) throws -> DirectoryHandle {
+    /// - Parameter followLinks: follow a link after all: only where no other user can write (the caller's own
+    ///   cluster when it does not delegate to a server user), so that a data directory linked elsewhere works.
+    func subdirectory(_ name: String, createWithMode mode: mode_t? = nil, followLinks: Bool = false) throws
+        -> DirectoryHandle
+    {
         try Self.checkName(name)
         if let mode, mkdirat(descriptor, name, mode) != 0, errno != EEXIST {
             throw Self.failure("cannot create \(child(name))", errno)
         }
-        let fd = openat(descriptor, name, Self.directoryFlags)
+        let fd = openat(descriptor, name, followLinks ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : Self.directoryFlags)
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP || code == ENOTDIR {

@@ -39,7 +39,7 @@ extension EmbeddedCluster {
         }
         var owned: [DirectoryHandle] = []
         for name in ["data", "log"] + (configuration.preferredSocketDirectory == nil ? [] : ["run"]) {
-            let directory = try cluster.subdirectory(name, createWithMode: 0o700)
+            let directory = try cluster.subdirectory(name, createWithMode: 0o700, followLinks: serverOwner == nil)
             try directory.setOwner(serverOwner, mode: 0o700)
             owned.append(directory)
         }

@@ -31,7 +31,8 @@ public struct EmbeddedCluster: Sendable {
     /// symbolic link or opening anything but a small regular file in the server user's directory).
     public func status() -> Status {
         let config = configuration
-        let data = try? DirectoryHandle.open(trusted: config.clusterDirectory).subdirectory("data")
+        let data = try? DirectoryHandle.open(trusted: config.clusterDirectory)
+            .subdirectory("data", followLinks: config.serverUser == nil)
         let initialized = data?.contains("PG_VERSION") ?? false
         var status = Status(
             initialized: initialized, running: false, pid: nil, port: savedState()?.port,
