@@ -58,6 +58,13 @@ struct SecretExposureTests {
                 #expect(!variables.contains { $0.contains(value) }, "\(name) reached pid \(process)")
             }
         }
+        // No descriptor of root's (the lock file in HQ_HOME, a database socket) survives into the server.
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        #expect(!descriptors.isEmpty)
+        for fd in descriptors {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? ""
+            #expect(!target.hasPrefix(home), "the postmaster holds root's \(target)")
+        }
         // The attack itself: whoever controls the database runs a program as hq-postgres, which inherits the
         // server's environment (COPY FROM PROGRAM as the superuser).
         let url = try ClusterAttack.run([hq, "db", "url"], environment: environment).output
