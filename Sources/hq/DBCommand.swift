@@ -106,9 +106,13 @@ struct DBCommand: AsyncParsableCommand {
             let url = try CLIError.wrap { try env.databaseURL() }
             var psql = env.cluster.postgresDirectory + "/bin/psql"
             if !FileManager.default.isExecutableFile(atPath: psql) { psql = "/usr/bin/psql" }
-            let argv = [psql, url] + arguments
-            let cArgs = argv.map { strdup($0) } + [nil]
-            execv(psql, cArgs)
+            // The password goes to PGPASSWORD, never into argv (`ps` shows argv to every local user), and psql
+            // gets a minimal environment without hq's keys.
+            let launch = PsqlLaunch(
+                psql: psql, connection: url, extraArguments: arguments, parentEnvironment: env.variables)
+            let cArgs = launch.arguments.map { strdup($0) } + [nil]
+            let cEnv = launch.environment.entries.map { strdup($0) } + [nil]
+            execve(psql, cArgs, cEnv)
             throw CLIError("cannot run \(psql)", hint: "run scripts/setup")
         }
     }

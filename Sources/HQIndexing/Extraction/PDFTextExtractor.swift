@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 
 #if canImport(Glibc)
     import Glibc
@@ -20,9 +21,6 @@ public enum PDFTextExtractor {
         }
         return nil
     }
-
-    /// The environment of the child: enough to run, nothing secret.
-    static let childEnvironment = ["PATH": "/usr/bin:/bin:/usr/local/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
 
     /// The text of each page of the PDF in `data`, and whether the output was cut at `maxOutputBytes`.
     /// - Throws: ``IndexingError`` `.extractionFailed` when `pdftotext` fails or times out.
@@ -47,7 +45,8 @@ public enum PDFTextExtractor {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-q", "-enc", "UTF-8", file, "-"]
-        process.environment = childEnvironment
+        // pdftotext parses hostile input: it gets PATH and the locale, never the indexer's keys.
+        process.environment = ChildEnvironment(inheriting: ProcessInfo.processInfo.environment).variables
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         let output = Pipe()
         process.standardOutput = output

@@ -1,4 +1,5 @@
 import Foundation
+public import HQCore
 
 /// Where the embedded PostgreSQL cluster lives and which binaries run it.
 ///
@@ -17,16 +18,20 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public var clusterDirectory: String
     /// Name of the database `hq` uses inside the cluster.
     public var databaseName: String
+    /// What initdb, pg_ctl, createdb and the server inherit: the allow-list only (`PATH`, `LANG`, `LC_*`, `TZ`),
+    /// never `hq`'s keys, which the server user could read from `/proc/<pid>/environ`.
+    public var childEnvironment: ChildEnvironment
 
     public init(
         home: String, postgresDirectory: String, serverUser: String?, clusterDirectory: String,
-        databaseName: String = "hq"
+        databaseName: String = "hq", childEnvironment: ChildEnvironment = ChildEnvironment(inheriting: [:])
     ) {
         self.home = home
         self.postgresDirectory = postgresDirectory
         self.serverUser = serverUser
         self.clusterDirectory = clusterDirectory
         self.databaseName = databaseName
+        self.childEnvironment = childEnvironment
     }
 
     /// The system user `scripts/setup` creates for root installs.
@@ -69,20 +74,23 @@ public struct ClusterConfiguration: Sendable, Equatable {
             : home + "/postgres"
         return ClusterConfiguration(
             home: home, postgresDirectory: pgDir, serverUser: isRoot ? rootServerUser : nil,
-            clusterDirectory: clusterDir)
+            clusterDirectory: clusterDir, childEnvironment: ChildEnvironment(inheriting: env))
     }
 
     var dataDirectory: String { clusterDirectory + "/data" }
-    var logFile: String { clusterDirectory + "/server.log" }
+    /// Owned by the server user: `pg_ctl -l` writes the log as that user, and root keeps the cluster directory.
+    var logDirectory: String { clusterDirectory + "/log" }
+    var logFile: String { logDirectory + "/server.log" }
     var stateFile: String { home + "/cluster.json" }
     var lockFile: String { home + "/cluster.lock" }
 
-    /// The Unix socket directory. Socket paths are limited to 107 bytes, so a deep `HQ_HOME` falls
-    /// back to a short per-cluster directory under /tmp.
-    var socketDirectory: String {
+    /// The Unix socket directory inside the cluster directory, or nil when that path is too long for a socket
+    /// (limited to 107 bytes). Then a private directory made by `mkdtemp` under /tmp is used instead and recorded
+    /// in `cluster.json`: a predictable /tmp name could be planted by any local user first.
+    var preferredSocketDirectory: String? {
         let preferred = clusterDirectory + "/run"
         if preferred.utf8.count + "/.s.PGSQL.65535".utf8.count < 100 { return preferred }
-        return "/tmp/hq-" + StableHash.hex16(clusterDirectory)
+        return nil
     }
 
     func binary(_ name: String) -> String { postgresDirectory + "/bin/" + name }

@@ -6,6 +6,8 @@ public struct ClusterError: Error, CustomStringConvertible, Sendable {
         case notInitialized
         case notRunning
         case permission
+        /// A path root would have to follow is a symbolic link, not a directory, or writable by another user.
+        case unsafePath
         case toolFailed
         case startFailed
         case external

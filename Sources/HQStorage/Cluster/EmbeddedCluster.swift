@@ -27,16 +27,18 @@ public struct EmbeddedCluster: Sendable {
         public var socketDirectory: String
     }
 
-    /// Reads the server state from `postmaster.pid` without spawning a process.
+    /// Reads the server state from `postmaster.pid` without spawning a process (and without following a
+    /// symbolic link or opening anything but a small regular file in the server user's directory).
     public func status() -> Status {
         let config = configuration
-        let initialized = FileManager.default.fileExists(atPath: config.dataDirectory + "/PG_VERSION")
+        let data = try? DirectoryHandle.open(trusted: config.clusterDirectory)
+            .subdirectory("data", followLinks: config.serverUser == nil)
+        let initialized = data?.contains("PG_VERSION") ?? false
         var status = Status(
             initialized: initialized, running: false, pid: nil, port: savedState()?.port,
-            dataDirectory: config.dataDirectory, socketDirectory: config.socketDirectory)
-        guard let pidFile = try? String(contentsOfFile: config.dataDirectory + "/postmaster.pid", encoding: .utf8)
-        else { return status }
-        let lines = pidFile.split(separator: "\n", omittingEmptySubsequences: false)
+            dataDirectory: config.dataDirectory, socketDirectory: currentSocketDirectory)
+        guard let pidData = try? data?.readFile("postmaster.pid", maxBytes: 4096) else { return status }
+        let lines = String(decoding: pidData, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         guard let pid = lines.first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }), pid > 0 else {
             return status
         }
@@ -57,25 +59,24 @@ public struct EmbeddedCluster: Sendable {
         return try withLock {
             var current = status()
             if current.running, let port = current.port {
-                try ensureDatabase(port: port)
+                try ensureDatabase(port: port, socketDirectory: current.socketDirectory)
                 return current
             }
-            try prepareDirectories()
-            if !current.initialized { try initialize() }
+            let layout = try prepareDirectories()
+            if !current.initialized { try initialize(layout) }
             let port = try choosePort()
-            try writeServerConfiguration(port: port)
-            try saveState(ClusterState(port: port, password: savedState()?.password ?? ""))
-            let result = try Subprocess.run(
-                configuration.binary("pg_ctl"),
-                ["-D", configuration.dataDirectory, "-l", configuration.logFile, "-w", "-t", "60", "start"],
-                as: configuration.serverUser)
+            try writeServerConfiguration(layout, port: port)
+            let password = savedState()?.password ?? ""
+            try saveState(ClusterState(port: port, password: password, socketDirectory: layout.socketDirectory))
+            let result = try run(
+                "pg_ctl", ["-D", configuration.dataDirectory, "-l", configuration.logFile, "-w", "-t", "60", "start"])
             current = status()
             guard result.status == 0, current.running else {
                 throw ClusterError(
                     .startFailed, "PostgreSQL did not start: \(lastLines(of: result.output, 5))",
                     hint: "see \(configuration.logFile)")
             }
-            try ensureDatabase(port: port)
+            try ensureDatabase(port: port, socketDirectory: layout.socketDirectory)
             return current
         }
     }
@@ -84,10 +85,7 @@ public struct EmbeddedCluster: Sendable {
     public func stop() throws {
         try withLock {
             guard status().running else { return }
-            let result = try Subprocess.run(
-                configuration.binary("pg_ctl"),
-                ["-D", configuration.dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
-                as: configuration.serverUser)
+            let result = try run("pg_ctl", ["-D", configuration.dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"])
             if result.status != 0 && status().running {
                 throw ClusterError(.toolFailed, "pg_ctl stop failed: \(lastLines(of: result.output, 3))")
             }
@@ -97,10 +95,10 @@ public struct EmbeddedCluster: Sendable {
     /// A libpq connection URL over the private Unix socket (trusted for the owning user only).
     public func socketURL() throws -> String {
         let state = status()
-        guard state.running, let port = state.port else {
+        guard state.running, let port = state.port, !state.socketDirectory.isEmpty else {
             throw ClusterError(.notRunning, "the embedded database is not running", hint: "run: hq db start")
         }
-        return "postgresql:///\(configuration.databaseName)?host=\(percentEncode(configuration.socketDirectory))"
+        return "postgresql:///\(configuration.databaseName)?host=\(percentEncode(state.socketDirectory))"
             + "&port=\(port)&user=hq"
     }
 
@@ -129,28 +127,31 @@ public struct EmbeddedCluster: Sendable {
         }
     }
 
-    private func prepareDirectories() throws {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: configuration.home, withIntermediateDirectories: true)
-        for directory in [configuration.clusterDirectory, configuration.socketDirectory] {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try own(directory, mode: 0o700)
-        }
+    /// Runs the installation's `tool` as the server user, with the minimal environment.
+    private func run(_ tool: String, _ arguments: [String]) throws -> Subprocess.Result {
+        try Subprocess.run(
+            configuration.binary(tool), arguments, as: configuration.serverUser,
+            environment: configuration.childEnvironment)
     }
 
-    private func initialize() throws {
+    private func initialize(_ layout: ClusterLayout) throws {
         let password = Self.randomPassword()
-        let pwfile = configuration.clusterDirectory + "/initdb.pw"
-        try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: pwfile))
-        try own(pwfile, mode: 0o600)
-        defer { try? FileManager.default.removeItem(atPath: pwfile) }
-        let result = try Subprocess.run(
-            configuration.binary("initdb"),
+        // The password reaches initdb in a file, never in argv: a fresh 0600 file of the server user in a
+        // private directory that root made (not listable by the server user, removed right after).
+        let secrets = try layout.cluster.makeTemporaryDirectory(prefix: ".hq-initdb-")
+        let secretsName = String(secrets.path.split(separator: "/").last!)
+        defer {
+            secrets.remove("pwfile")
+            layout.cluster.remove(secretsName, directory: true)
+        }
+        try secrets.setOwner(nil, mode: 0o711)
+        try secrets.writeFile("pwfile", Data((password + "\n").utf8), owner: layout.serverOwner, mode: 0o600)
+        let result = try run(
+            "initdb",
             [
-                "-D", configuration.dataDirectory, "-U", "hq", "--pwfile", pwfile, "-E", "UTF8",
+                "-D", configuration.dataDirectory, "-U", "hq", "--pwfile", secrets.child("pwfile"), "-E", "UTF8",
                 "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
-            ],
-            as: configuration.serverUser)
+            ])
         guard result.status == 0 else {
             throw ClusterError(.toolFailed, "initdb failed: \(lastLines(of: result.output, 5))")
         }
@@ -162,19 +163,22 @@ public struct EmbeddedCluster: Sendable {
             host    all  all  ::1/128        scram-sha-256
 
             """
-        try writeOwned(configuration.dataDirectory + "/pg_hba.conf", hba)
-        let mainConf = configuration.dataDirectory + "/postgresql.conf"
-        let existing = (try? String(contentsOfFile: mainConf, encoding: .utf8)) ?? ""
-        try writeOwned(mainConf, existing + "\ninclude_if_exists = 'hq.conf'\n")
-        try saveState(ClusterState(port: 0, password: password))
+        try layout.data.writeFile("pg_hba.conf", Data(hba.utf8), owner: layout.serverOwner)
+        let include = "include_if_exists = 'hq.conf'"
+        let existing = try layout.data.readFile(
+            "postgresql.conf", maxBytes: 1 << 20, owners: [layout.serverOwner?.uid ?? getuid()])
+        var mainConf = existing.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if !mainConf.contains(include) { mainConf += "\n" + include + "\n" }
+        try layout.data.writeFile("postgresql.conf", Data(mainConf.utf8), owner: layout.serverOwner)
+        try saveState(ClusterState(port: 0, password: password, socketDirectory: layout.socketDirectory))
     }
 
-    private func writeServerConfiguration(port: Int) throws {
+    private func writeServerConfiguration(_ layout: ClusterLayout, port: Int) throws {
         let conf = """
             # Written by hq on every start; edit postgresql.conf for your own settings.
             port = \(port)
             listen_addresses = '127.0.0.1'
-            unix_socket_directories = '\(configuration.socketDirectory)'
+            unix_socket_directories = '\(layout.socketDirectory)'
             unix_socket_permissions = 0700
             max_connections = 100
             shared_buffers = 256MB
@@ -184,14 +188,12 @@ public struct EmbeddedCluster: Sendable {
             password_encryption = scram-sha-256
 
             """
-        try writeOwned(configuration.dataDirectory + "/hq.conf", conf)
+        try layout.data.writeFile("hq.conf", Data(conf.utf8), owner: layout.serverOwner)
     }
 
-    private func ensureDatabase(port: Int) throws {
-        let result = try Subprocess.run(
-            configuration.binary("createdb"),
-            ["-h", configuration.socketDirectory, "-p", String(port), "-U", "hq", configuration.databaseName],
-            as: configuration.serverUser)
+    private func ensureDatabase(port: Int, socketDirectory: String) throws {
+        let result = try run(
+            "createdb", ["-h", socketDirectory, "-p", String(port), "-U", "hq", configuration.databaseName])
         if result.status != 0 && !result.output.contains("already exists") {
             throw ClusterError(.toolFailed, "createdb failed: \(lastLines(of: result.output, 3))")
         }
@@ -209,44 +211,6 @@ public struct EmbeddedCluster: Sendable {
     }
 
     // MARK: - Helpers
-
-    private func withLock<T>(_ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(atPath: configuration.home, withIntermediateDirectories: true)
-        let fd = open(configuration.lockFile, O_CREAT | O_RDWR, 0o600)
-        guard fd >= 0 else {
-            throw ClusterError(.permission, "cannot open \(configuration.lockFile)", hint: "check HQ_HOME permissions")
-        }
-        defer { close(fd) }
-        flock(fd, LOCK_EX)
-        defer { flock(fd, LOCK_UN) }
-        return try body()
-    }
-
-    /// Makes `path` belong to the server user (when root delegates) with `mode`.
-    private func own(_ path: String, mode: mode_t) throws {
-        if let user = configuration.serverUser, let pw = getpwnam(user) {
-            guard chown(path, pw.pointee.pw_uid, pw.pointee.pw_gid) == 0 else {
-                throw ClusterError(.permission, "cannot give \(path) to \(user)")
-            }
-        }
-        chmod(path, mode)
-    }
-
-    private func writeOwned(_ path: String, _ text: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        try own(path, mode: 0o600)
-    }
-
-    private func savedState() -> ClusterState? {
-        guard let data = FileManager.default.contents(atPath: configuration.stateFile) else { return nil }
-        return try? JSONDecoder().decode(ClusterState.self, from: data)
-    }
-
-    private func saveState(_ state: ClusterState) throws {
-        let data = try JSONEncoder().encode(state)
-        try data.write(to: URL(fileURLWithPath: configuration.stateFile), options: .atomic)
-        chmod(configuration.stateFile, 0o600)
-    }
 
     private static func randomPassword() -> String {
         var generator = SystemRandomNumberGenerator()
@@ -286,4 +250,6 @@ public struct EmbeddedCluster: Sendable {
 struct ClusterState: Codable {
     var port: Int
     var password: String
+    /// The socket directory when it is not the cluster's own `run/` (a private mkdtemp directory under /tmp).
+    var socketDirectory: String?
 }
