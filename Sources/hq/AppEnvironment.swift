@@ -45,7 +45,7 @@ struct AppEnvironment {
         return FileManager.default.currentDirectoryPath
     }
 
-    /// `HQ_STATEMENT_TIMEOUT_MS`: the `statement_timeout` of every session `hq serve` opens (default 30000).
+    /// `HQ_STATEMENT_TIMEOUT_MS`: the `statement_timeout` of every session `hq serve` and `hq mcp` open (default 30000).
     /// - Throws: ``CLIError`` naming the variable when it is not an integer from 100 to 3600000.
     func statementTimeoutMilliseconds() throws -> Int {
         guard let text = variables["HQ_STATEMENT_TIMEOUT_MS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
