@@ -23,6 +23,9 @@ public actor KnowledgeBackend {
         public var connectTimeout = 5
         /// `application_name` of the connections.
         public var applicationName = "hq-mcp"
+        /// `statement_timeout` of every session in milliseconds (`HQ_STATEMENT_TIMEOUT_MS` in `hq mcp`); nil keeps the
+        /// server's setting.
+        public var statementTimeoutMilliseconds: Int? = 30_000
 
         /// The defaults.
         public init() {}
@@ -64,7 +67,8 @@ public actor KnowledgeBackend {
             ?? Task { [databaseURL, configuration, logger] in
                 let url = try await BlockingWork.run(databaseURL)
                 let postgres = PostgresConfiguration(
-                    url, applicationName: configuration.applicationName, connectTimeout: configuration.connectTimeout)
+                    url, applicationName: configuration.applicationName, connectTimeout: configuration.connectTimeout,
+                    statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds)
                 return PostgresPool(
                     configuration: postgres, maxConnections: configuration.maxConnections, logger: logger)
             }

@@ -84,6 +84,10 @@ enum ToolErrorDescription {
                 + "server in HQ_DATABASE_URL (this MCP server's configuration) is running and reachable "
                 + "(`hq db status`), then call the tool again. Nothing was changed."
         }
+        if error.sqlState == "57014" {
+            return "The database took longer than the statement timeout (HQ_STATEMENT_TIMEOUT_MS) to answer. "
+                + "Narrow the request (a shorter query, a smaller limit, a filter) or try again shortly. Nothing was changed."
+        }
         if error.sqlState == "42P01" || error.sqlState == "42883" {
             return "HQ's database is missing HQ Search's schema (\(error)). Run `hq db migrate` against it, then retry."
         }

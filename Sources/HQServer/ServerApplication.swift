@@ -4,7 +4,9 @@ import NIOCore
 
 /// Builds the HTTP server from a ``ServerContext`` and route groups.
 public enum ServerApplication {
-    /// The router with the shared middleware (metrics, JSON errors, bearer auth) and every group's routes.
+    /// The router with the shared middleware and every group's routes. The middleware, outermost first: metrics,
+    /// JSON errors, the loopback `Host` check (421; only without an API key), bearer auth (401; only with one), the
+    /// JSON `Content-Type` check of writing and body-carrying requests (415).
     /// - Parameters:
     ///   - server: configuration and dependencies.
     ///   - routes: the route groups to mount (default ``RouteGroups/all``).
@@ -14,7 +16,9 @@ public enum ServerApplication {
         let router = Router(context: HQRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: server.metrics))
         router.add(middleware: JSONErrorMiddleware(logger: server.logger))
+        if (server.configuration.apiKey ?? "").isEmpty { router.add(middleware: LoopbackHostMiddleware()) }
         router.add(middleware: BearerAuthMiddleware(apiKey: server.configuration.apiKey, exempt: ["/healthz"]))
+        router.add(middleware: JSONContentTypeMiddleware())
         for group in routes { group.addRoutes(to: router, server: server) }
         return router
     }
@@ -24,11 +28,14 @@ public enum ServerApplication {
     ///   - server: configuration and dependencies.
     ///   - routes: the route groups to mount.
     ///   - onRunning: called with the bound port once the server listens (useful with port 0).
+    /// - Throws: ``ServerConfigurationError`` when the configuration must not be served (a non-loopback address
+    ///   without an API key).
     public static func makeApplication(
         server: ServerContext, routes: [any RouteGroup] = RouteGroups.all,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        Application(
+    ) throws(ServerConfigurationError) -> some ApplicationProtocol {
+        try server.configuration.validate()
+        return Application(
             router: buildRouter(server: server, routes: routes),
             configuration: .init(address: .hostname(server.configuration.host, port: server.configuration.port), serverName: "hq"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
@@ -41,7 +48,7 @@ public enum ServerApplication {
         -> RunningServer
     {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = makeApplication(server: server, routes: routes) { port in
+        let application = try makeApplication(server: server, routes: routes) { port in
             continuation.yield(port)
             continuation.finish()
         }

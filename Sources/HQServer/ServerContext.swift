@@ -33,7 +33,7 @@ public struct ServerContext: Sendable {
         self.metrics = ServerMetrics()
         self.batcher = MicroBatcher(
             embedder: embedder, maxBatchTexts: configuration.maxBatchTexts,
-            maxInFlight: configuration.maxBatchesInFlight, metrics: metrics)
+            maxInFlight: configuration.maxBatchesInFlight, maxPendingTexts: configuration.maxPendingTexts, metrics: metrics)
     }
 
     /// Embeds `texts` together with whatever other requests are waiting: one model batch for many callers.

@@ -45,6 +45,20 @@ struct AppEnvironment {
         return FileManager.default.currentDirectoryPath
     }
 
+    /// `HQ_STATEMENT_TIMEOUT_MS`: the `statement_timeout` of every session `hq serve` and `hq mcp` open (default 30000).
+    /// - Throws: ``CLIError`` naming the variable when it is not an integer from 100 to 3600000.
+    func statementTimeoutMilliseconds() throws -> Int {
+        guard let text = variables["HQ_STATEMENT_TIMEOUT_MS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return 30_000
+        }
+        guard let value = Int(text), (100...3_600_000).contains(value) else {
+            throw CLIError(
+                "HQ_STATEMENT_TIMEOUT_MS must be an integer from 100 to 3600000 (milliseconds)",
+                hint: "unset it for the default 30000")
+        }
+        return value
+    }
+
     var migrationsDirectory: String {
         variables["HQ_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? projectRoot + "/db/migrations"
     }

@@ -31,12 +31,14 @@ struct MCPCommand: AsyncParsableCommand {
                 environment: env.variables, executablePath: CommandLine.arguments.first,
                 currentDirectory: FileManager.default.currentDirectoryPath)
         let embedderLogger = logger
+        var backendConfiguration = KnowledgeBackend.Configuration()
+        backendConfiguration.statementTimeoutMilliseconds = try env.statementTimeoutMilliseconds()
         let backend = KnowledgeBackend(
             databaseURL: { try CLIError.wrap { try env.databaseURL(startIfNeeded: true) } },
             makeEmbedder: {
                 try EmbedderFactory.make(remote: remote, modelDirectory: modelDirectory, logger: embedderLogger)
             },
-            logger: logger)
+            configuration: backendConfiguration, logger: logger)
         let server = HQMCPServer(
             registry: ToolRegistry(tools: HQTools.standard(backend: backend, llm: try env.llmConfiguration()), logger: logger),
             logger: logger)

@@ -12,11 +12,16 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the HTTP API: embeddings (POST /v1/embeddings, POST /embed), /healthz, /metrics.",
         discussion: """
             Requests need 'Authorization: Bearer $HQ_API_KEY' when HQ_API_KEY is set (GET /healthz never does). \
+            Without HQ_API_KEY the server is closed by default: it binds loopback addresses only (127.0.0.0/8, ::1, \
+            localhost), answers 421 to a Host header that is not localhost, 127.x.x.x or [::1] (DNS rebinding), and, \
+            with or without a key, answers 415 to a POST/PUT/PATCH/DELETE or a body without \
+            'Content-Type: application/json' (cross-site forms). Every database statement has a timeout \
+            (HQ_STATEMENT_TIMEOUT_MS, default 30000; 503 when exceeded). \
             The embedder is the built-in model unless HQ_EMBED_URL (or --embed-url) names a service. \
             SIGINT or SIGTERM stop the server after the requests in progress.
             """)
 
-    @Option(help: ArgumentHelp("Interface to listen on.", valueName: "host"))
+    @Option(help: ArgumentHelp("Interface to listen on (a non-loopback one needs HQ_API_KEY).", valueName: "host"))
     var host = "127.0.0.1"
 
     @Option(help: ArgumentHelp("TCP port (0 picks a free one).", valueName: "port"))
@@ -42,7 +47,6 @@ struct ServeCommand: AsyncParsableCommand {
         let env = AppEnvironment()
         var logger = env.logger
         if env.variables["HQ_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        let embedder = try EmbedderSelection.makeEmbedder(options: embedderOptions, environment: env, logger: logger)
 
         var configuration = ServerConfiguration()
         configuration.host = host
@@ -50,14 +54,18 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxInputs = maxInputs
         if let key = env.variables["HQ_API_KEY"], !key.isEmpty { configuration.apiKey = key }
+        // Refuse an exposed, unauthenticated server before loading a model or starting a database.
+        do { try configuration.validate() } catch { throw CLIError(error.message, hint: error.hint) }
         configuration.search = try env.searchConfiguration()
         configuration.llm = try env.llmConfiguration()
+        let statementTimeout = try env.statementTimeoutMilliseconds()
+        let embedder = try EmbedderSelection.makeEmbedder(options: embedderOptions, environment: env, logger: logger)
 
-        let pool = database ? openPool(env, logger: logger) : nil
+        let pool = database ? openPool(env, statementTimeout: statementTimeout, logger: logger) : nil
         let server = ServerContext(configuration: configuration, embedder: embedder, database: pool, logger: logger)
         let host = host
         let auth = configuration.apiKey == nil ? "no auth" : "bearer auth"
-        let application = ServerApplication.makeApplication(server: server) { port in
+        let application = try ServerApplication.makeApplication(server: server) { port in
             FileHandle.standardError.write(Data("hq serve: listening on http://\(host):\(port) (\(embedder.modelID), \(auth))\n".utf8))
         }
         do {
@@ -70,11 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// A pool for the configured database; nil (DB routes answer 503) if it cannot be located or started.
-    private func openPool(_ env: AppEnvironment, logger: Logger) -> PostgresPool? {
+    private func openPool(_ env: AppEnvironment, statementTimeout: Int, logger: Logger) -> PostgresPool? {
         do {
             let url = try env.databaseURL(startIfNeeded: true)
             return PostgresPool(
-                configuration: PostgresConfiguration(url, applicationName: "hq-serve", connectTimeout: 3),
+                configuration: PostgresConfiguration(
+                    url, applicationName: "hq-serve", connectTimeout: 3, statementTimeoutMilliseconds: statementTimeout),
                 maxConnections: 8, logger: logger)
         } catch {
             logger.warning("serving without a database", metadata: ["reason": "\(error)"])

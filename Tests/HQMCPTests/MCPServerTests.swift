@@ -35,6 +35,42 @@ struct MCPServerTests {
         #expect(await session.stop() == 0)
     }
 
+    @Test("every integer range in the read-only tools' schemas works at its ends; one past is a tool error naming it")
+    func schemaRangeEnds() async throws {
+        let session = try await MCPSession.start(databaseURL: fixture.url)
+        let client = session.client
+        let (tools, _) = try await withTimeout { try await client.listTools() }
+        let base: [String: [String: Value]] = [
+            "search_knowledge": ["query": .string("roaster fire")], "get_chunks": ["query": .string("roaster")],
+            "boot_context": ["slug": .string("roaster")],
+        ]
+        var checked = 0
+        for tool in tools where base[tool.name] != nil {
+            var arguments = base[tool.name]!
+            if tool.name == "get_chunks" {
+                let (texts, _) = try await session.call("search_knowledge", ["query": "roaster fire", "limit": 1])
+                let answer = try SearchJSON.decoder().decode(SearchResponse.self, from: Data(try #require(texts.last).utf8))
+                arguments["id"] = .string(try #require(answer.results.first).sourceID.uuidString)
+            }
+            let properties = try #require(tool.inputSchema.objectValue?["properties"]?.objectValue)
+            for (name, schema) in properties {
+                guard let object = schema.objectValue, object["type"] == "integer",
+                    let minimum = object["minimum"]?.intValue, let maximum = object["maximum"]?.intValue
+                else { continue }
+                for (value, accepted) in [(minimum, true), (maximum, true), (minimum - 1, false), (maximum + 1, false)] {
+                    var call = arguments
+                    call[name] = .int(value)
+                    let (texts, isError) = try await session.call(tool.name, call)
+                    #expect(isError == !accepted, "\(tool.name) \(name)=\(value): \(texts)")
+                    if !accepted { #expect(texts.joined().contains(name), "\(tool.name): \(texts)") }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 16, "limit, chunks_per_source, get_chunks limit, budget_tokens")
+        #expect(await session.stop() == 0)
+    }
+
     @Test("search_knowledge finds the document and answers what hq search --json prints")
     func searchKnowledge() async throws {
         let session = try await MCPSession.start(databaseURL: fixture.url)

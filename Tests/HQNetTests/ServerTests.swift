@@ -146,6 +146,38 @@ struct ServerTests {
         #expect(counting.calls.count <= 4, "\(counting.calls)")
     }
 
+    @Test("a full embedding queue answers 503 with Retry-After at once instead of queueing without bound")
+    func boundedQueue() async throws {
+        let counting = CountingEmbedder(delay: .milliseconds(300))
+        let server = try await Fixtures.startServer(embedder: counting) {
+            $0.maxBatchesInFlight = 1
+            $0.maxBatchTexts = 1
+            $0.maxPendingTexts = 4
+        }
+        defer { Task { await server.shutdown() } }
+        let answers = try await withThrowingTaskGroup(of: HTTPClientResponse.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    var request = HTTPClientRequest(url: server.baseURL + "/v1/embeddings", method: .post)
+                    request.setJSONBody(Data(#"{"input":"text \#(i)"}"#.utf8))
+                    return try await Fixtures.client.execute(request)
+                }
+            }
+            return try await group.reduce(into: [HTTPClientResponse]()) { $0.append($1) }
+        }
+        let served = answers.filter { $0.status == 200 }
+        let refused = answers.filter { $0.status == 503 }
+        #expect(served.count >= 5, "one running and four waiting are served")
+        #expect(served.count + refused.count == 16, "\(answers.map(\.status))")
+        #expect(!refused.isEmpty, "the queue holds at most 4 texts")
+        for refusal in refused {
+            let json = try JSONSerialization.jsonObject(with: refusal.body) as? [String: Any]
+            #expect((json?["error"] as? [String: Any])?["code"] as? String == "embedder_busy")
+            #expect(refusal.header("retry-after") == "1")
+        }
+        #expect(counting.calls.reduce(0, +) == served.count, "refused texts never reach the model")
+    }
+
     @Test("/healthz and /metrics")
     func healthAndMetrics() async throws {
         let server = try await Fixtures.startServer(embedder: CountingEmbedder())

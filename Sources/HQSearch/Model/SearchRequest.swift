@@ -14,11 +14,16 @@ public struct SearchRequest: Sendable, Hashable {
     public var query: String
     /// Which sources may match.
     public var filter: SearchFilter
-    /// Most sources to return (1…100).
+    /// The accepted ``limit``s.
+    public static let limitRange = 1...1000
+    /// The accepted ``chunksPerSource`` values.
+    public static let chunksPerSourceRange = 1...50
+
+    /// Most sources to return (``limitRange``: 1…1000).
     public var limit: Int
     /// Candidate legs.
     public var mode: SearchMode
-    /// Most chunks per source in the answer (1…20).
+    /// Most chunks per source in the answer (``chunksPerSourceRange``: 1…50).
     public var chunksPerSource: Int
     /// MMR trade-off between relevance (1) and diversity (0); nil disables MMR.
     public var mmrLambda: Double?

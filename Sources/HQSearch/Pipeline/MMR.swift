@@ -3,11 +3,14 @@ import HQEmbedding
 /// Maximal marginal relevance: re-orders the head of a ranking so near-duplicate chunks do not crowd
 /// out other passages. Similarities come from one BLAS Gram-matrix call.
 enum MMR {
+    /// Largest window: the Gram matrix is window² floats and the greedy pass window² steps (4 MB, ~10⁶ at 1000).
+    static let maxWindow = 1000
+
     /// Greedy MMR over the first `window` candidates (which must carry embeddings to take part):
     /// picks `argmax λ·relevance − (1−λ)·max cosine to the picked`, relevance being the candidates'
     /// scores min-max normalised. Candidates beyond the window, or without vectors, keep their order after it.
     static func rerank(_ ranked: [Candidate], lambda: Double, window: Int) -> [Candidate] {
-        let head = Array(ranked.prefix(window)).filter { $0.embedding != nil }
+        let head = Array(ranked.prefix(min(window, maxWindow))).filter { $0.embedding != nil }
         guard head.count > 2 else { return ranked }
         let headIDs = Set(head.map(\.chunkID))
         let dimensions = head[0].embedding!.count

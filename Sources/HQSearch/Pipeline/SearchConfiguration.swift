@@ -14,7 +14,9 @@ public struct SearchConfiguration: Sendable, Hashable {
     public var denseCandidates = 50
     /// Chunks the lexical leg proposes per query.
     public var lexicalCandidates = 50
-    /// `hnsw.ef_search` (raised to at least ``denseCandidates``).
+    /// pgvector's largest `hnsw.ef_search`.
+    public static let maxEfSearch = 1000
+    /// `hnsw.ef_search` (raised to the dense leg's candidate count, at most ``maxEfSearch``).
     public var efSearch = 100
     /// A filter matching fewer vectors than this is served by an exact scan instead of the ANN index.
     public var exactScanThreshold = 2_000

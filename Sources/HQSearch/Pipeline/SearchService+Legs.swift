@@ -19,7 +19,10 @@ extension SearchService {
     func dense(vector: [Float], filter: ResolvedFilter, limit: Int) async throws -> DenseLegResult {
         let dimensions = configuration.dimensions
         let threshold = configuration.exactScanThreshold
-        let efSearch = max(configuration.efSearch, limit)
+        // pgvector refuses an ef_search above 1000 (SQLSTATE 22023), which `limit` 1000 (3000 candidates) reached;
+        // the relaxed-order iterative scan goes on past ef_search until `limit` rows are found, so a clamped value
+        // still returns every row asked for.
+        let efSearch = min(max(configuration.efSearch, limit), SearchConfiguration.maxEfSearch)
         return try await pool.withConnection { connection in
             try await connection.transaction { tx in
                 var exact = false

@@ -63,9 +63,10 @@ public final class SearchService: Sendable {
         let requested = request.mode
         var mode = requested
         let groupsWanted = request.limit
+        let lexicalQuery = LexicalQuery.capped(query)
         async let lexicalLeg: [Candidate] =
             requested == .dense
-            ? [] : lexical(query: query, filter: filter, limit: max(configuration.lexicalCandidates, groupsWanted * 3),
+            ? [] : lexical(query: lexicalQuery, filter: filter, limit: max(configuration.lexicalCandidates, groupsWanted * 3),
                            withVectors: requested == .hybrid)
         mark = ContinuousClock.now
         var vector: [Float]?
@@ -96,14 +97,15 @@ public final class SearchService: Sendable {
         Fusion.rankByCosine(&candidates)
         var ranked = Fusion.score(candidates, mode: mode, fusion: configuration.fusion)
         if let lambda = request.mmrLambda {
-            ranked = MMR.rerank(ranked, lambda: lambda, window: max(groupsWanted * request.chunksPerSource * 2, 20))
+            let window = min(max(groupsWanted * request.chunksPerSource * 2, 20), MMR.maxWindow)
+            ranked = MMR.rerank(ranked, lambda: lambda, window: window)
         }
         let groups = Self.group(ranked, limit: groupsWanted, chunksPerSource: request.chunksPerSource)
         lap("rerank", since: mark)
 
         mark = ContinuousClock.now
         let results = try await details(
-            groups: groups, query: query, explain: request.explain, exactScan: denseLeg.exactScan)
+            groups: groups, query: lexicalQuery, explain: request.explain, exactScan: denseLeg.exactScan)
         lap("details", since: mark)
         let total = Self.milliseconds(ContinuousClock.now - started)
         logger.debug("search", metadata: ["ms": "\(total)", "candidates": "\(candidates.count)", "mode": "\(mode)"])
@@ -174,11 +176,11 @@ public final class SearchService: Sendable {
     }
 
     static func validate(_ request: SearchRequest) throws {
-        guard (1...1000).contains(request.limit) else {
+        guard SearchRequest.limitRange.contains(request.limit) else {
             throw SearchError(.invalidRequest, "limit must be between 1 and 1000")
         }
-        guard (1...50).contains(request.chunksPerSource) else {
-            throw SearchError(.invalidRequest, "chunks per source must be between 1 and 50")
+        guard SearchRequest.chunksPerSourceRange.contains(request.chunksPerSource) else {
+            throw SearchError(.invalidRequest, "chunks_per_source must be between 1 and 50")
         }
         if let lambda = request.mmrLambda, !(0...1).contains(lambda) {
             throw SearchError(.invalidRequest, "mmr lambda must be between 0 and 1")

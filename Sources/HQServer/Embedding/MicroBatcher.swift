@@ -4,7 +4,9 @@ import HQEmbedding
 ///
 /// A request that arrives while fewer than `maxInFlight` batches run starts at once (no added latency when
 /// idle); requests arriving while the model is busy wait and leave together in the next batch, up to
-/// `maxBatchTexts` texts (a single larger request runs alone).
+/// `maxBatchTexts` texts (a single larger request runs alone). At most `maxPendingTexts` texts wait: a request that
+/// would queue more is refused at once with ``APIError/embedderBusy(pendingLimit:)`` (503, `Retry-After`), so a flood
+/// costs bounded memory instead of an ever-growing queue.
 actor MicroBatcher {
     private struct Job {
         let texts: [String]
@@ -14,21 +16,30 @@ actor MicroBatcher {
     private let embedder: any Embedder
     private let maxBatchTexts: Int
     private let maxInFlight: Int
+    private let maxPendingTexts: Int
     private let metrics: ServerMetrics
     private var queue: [Job] = []
+    private var pendingTexts = 0
     private var inFlight = 0
 
-    init(embedder: any Embedder, maxBatchTexts: Int, maxInFlight: Int, metrics: ServerMetrics) {
+    init(embedder: any Embedder, maxBatchTexts: Int, maxInFlight: Int, maxPendingTexts: Int, metrics: ServerMetrics) {
         self.embedder = embedder
         self.maxBatchTexts = max(1, maxBatchTexts)
         self.maxInFlight = max(1, maxInFlight)
+        self.maxPendingTexts = max(1, maxPendingTexts)
         self.metrics = metrics
     }
 
     func embed(_ texts: [String]) async throws -> [EmbeddedText] {
         if texts.isEmpty { return [] }
+        // A request alone in an empty queue is always taken (its size is bounded by the body and input limits).
+        if !queue.isEmpty || inFlight >= maxInFlight, pendingTexts + texts.count > maxPendingTexts {
+            metrics.add("hq_embed_rejected_total", 1)
+            throw APIError.embedderBusy(pendingLimit: maxPendingTexts)
+        }
         return try await withCheckedThrowingContinuation { continuation in
             queue.append(Job(texts: texts, continuation: continuation))
+            pendingTexts += texts.count
             startBatches()
         }
     }
@@ -41,6 +52,7 @@ actor MicroBatcher {
                 jobs.append(queue.removeFirst())
                 count += next.texts.count
             }
+            pendingTexts -= count
             inFlight += 1
             Task { await self.run(jobs) }
         }

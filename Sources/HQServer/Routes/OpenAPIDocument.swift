@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "HQ Search",
     "version": "1.0.0",
-    "description": "Embeddings, hybrid search, sources, agent boot context and draft sets over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz when a key is set."
+    "description": "Embeddings, hybrid search, sources, agent boot context and draft sets over HQ's knowledge base. Bearer auth (HQ_API_KEY) on every route except /healthz when a key is set. Closed by default: without HQ_API_KEY the server binds loopback only and answers 421 to a Host header that is not localhost, *.localhost, 127.x.x.x or [::1] (DNS rebinding); with or without a key, POST, PUT, PATCH, DELETE and any request with a body need Content-Type: application/json (415 otherwise), so a cross-site form cannot write. Every database statement has a timeout (HQ_STATEMENT_TIMEOUT_MS; 503 statement_timeout with Retry-After). A query's lexical leg uses at most its first 128 distinct words."
   },
   "components": {
     "securitySchemes": {
@@ -154,7 +154,7 @@ enum OpenAPIDocument {
         "properties": {
           "query": {
             "type": "string",
-            "description": "natural language; empty lists pinned then recent sources"
+            "description": "natural language, at most 20000 UTF-8 bytes; empty lists pinned then recent sources; the lexical leg uses its first 128 distinct words"
           },
           "tags": {
             "type": "array",
@@ -945,8 +945,28 @@ enum OpenAPIDocument {
               }
             }
           },
+          "415": {
+            "description": "the body is not Content-Type: application/json (unsupported_media_type)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "database or embedder unavailable",
+            "description": "database or embedder unavailable; or a database statement exceeded HQ_STATEMENT_TIMEOUT_MS (statement_timeout, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1014,8 +1034,18 @@ enum OpenAPIDocument {
               }
             }
           },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "database unavailable",
+            "description": "database unavailable; or a database statement exceeded HQ_STATEMENT_TIMEOUT_MS (statement_timeout, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1099,8 +1129,18 @@ enum OpenAPIDocument {
               }
             }
           },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "database or embedder unavailable",
+            "description": "database or embedder unavailable; or a database statement exceeded HQ_STATEMENT_TIMEOUT_MS (statement_timeout, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1203,8 +1243,18 @@ enum OpenAPIDocument {
               }
             }
           },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "database or embedder unavailable",
+            "description": "database or embedder unavailable; or a database statement exceeded HQ_STATEMENT_TIMEOUT_MS (statement_timeout, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1294,8 +1344,28 @@ enum OpenAPIDocument {
               }
             }
           },
+          "415": {
+            "description": "the body is not Content-Type: application/json (unsupported_media_type)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "embedder unavailable",
+            "description": "embedder unavailable; or the embedding queue is full (embedder_busy, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1372,8 +1442,28 @@ enum OpenAPIDocument {
               }
             }
           },
+          "415": {
+            "description": "the body is not Content-Type: application/json (unsupported_media_type)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "embedder unavailable",
+            "description": "embedder unavailable; or the embedding queue is full (embedder_busy, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1392,6 +1482,16 @@ enum OpenAPIDocument {
         "responses": {
           "200": {
             "description": "healthy"
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -1412,6 +1512,16 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -1425,6 +1535,16 @@ enum OpenAPIDocument {
           },
           "401": {
             "description": "unauthorized",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1500,6 +1620,26 @@ enum OpenAPIDocument {
               }
             }
           },
+          "415": {
+            "description": "the body is not Content-Type: application/json (unsupported_media_type)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "422": {
             "description": "missing merge fields (message lists them; allow_missing keeps placeholders)",
             "content": {
@@ -1511,7 +1651,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "database or embedder unavailable",
+            "description": "database or embedder unavailable; or a database statement exceeded HQ_STATEMENT_TIMEOUT_MS (statement_timeout, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {
@@ -1578,8 +1718,18 @@ enum OpenAPIDocument {
               }
             }
           },
+          "421": {
+            "description": "without HQ_API_KEY: the Host header does not name localhost, 127.x.x.x or [::1] (misdirected_request)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
           "503": {
-            "description": "database unavailable",
+            "description": "database unavailable; or a database statement exceeded HQ_STATEMENT_TIMEOUT_MS (statement_timeout, Retry-After)",
             "content": {
               "application/json": {
                 "schema": {

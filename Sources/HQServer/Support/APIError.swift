@@ -44,6 +44,21 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     public static func databaseUnavailable(_ message: String = "the database is unavailable; try again shortly") -> APIError {
         APIError(status: .serviceUnavailable, code: "database_unavailable", message: message, headers: [.retryAfter: "2"])
     }
+    /// 503 `statement_timeout`, with `Retry-After`: a database statement ran past the session's `statement_timeout`
+    /// (`HQ_STATEMENT_TIMEOUT_MS` for `hq serve`).
+    public static func statementTimeout() -> APIError {
+        APIError(
+            status: .serviceUnavailable, code: "statement_timeout",
+            message: "the database took longer than the statement timeout (HQ_STATEMENT_TIMEOUT_MS) to answer; narrow the request or try again",
+            headers: [.retryAfter: "2"])
+    }
+    /// 503 `embedder_busy`, with `Retry-After`: the embedding queue is full.
+    public static func embedderBusy(pendingLimit: Int) -> APIError {
+        APIError(
+            status: .serviceUnavailable, code: "embedder_busy",
+            message: "the embedder has \(pendingLimit) texts waiting already; try again shortly",
+            headers: [.retryAfter: "1"])
+    }
     /// 503 `embedder_unavailable`.
     public static func embedderUnavailable(_ message: String) -> APIError {
         APIError(status: .serviceUnavailable, code: "embedder_unavailable", message: message)

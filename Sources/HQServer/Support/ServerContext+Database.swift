@@ -26,6 +26,10 @@ extension ServerContext {
             let result = try await body()
             databaseHealth.markUp()
             return result
+        } catch let error as PostgresError where error.sqlState == "57014" {
+            // statement_timeout (or a cancel): the database is fine, this request was too costly or unlucky.
+            logger.warning("database statement cancelled", metadata: ["sqlstate": "57014"])
+            throw APIError.statementTimeout()
         } catch let error as PostgresError where Self.isUnavailability(error) {
             databaseHealth.markDown()
             logger.warning("database unavailable", metadata: ["kind": "\(error.kind)"])

@@ -83,6 +83,21 @@ struct BootHTTPTests {
         }
     }
 
+    @Test("budget_tokens at its documented ends: 1 and 1000000 answer 200, 0 and 1000001 answer 400 naming the field")
+    func budgetRangeEnds() async throws {
+        try await withServer { base, _ in
+            for (budget, accepted) in [(1, true), (1_000_000, true), (0, false), (1_000_001, false)] {
+                let response = try await HTTPClient.shared.get(base + "/v1/boot/scout?budget_tokens=\(budget)")
+                #expect(response.status == (accepted ? 200 : 400), "budget_tokens=\(budget)")
+                if !accepted {
+                    let error = try #require(try Self.object(response.body)["error"] as? [String: Any])
+                    let message = (error["message"] as? String ?? "").replacingOccurrences(of: "_", with: " ")
+                    #expect(message.contains("budget tokens"), "\(message)")
+                }
+            }
+        }
+    }
+
     @Test("bearer auth as on every route; 503 without a database")
     func authAndUnavailable() async throws {
         try await withServer(apiKey: "s3cret") { base, _ in

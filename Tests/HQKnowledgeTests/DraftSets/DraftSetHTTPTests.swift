@@ -97,6 +97,57 @@ struct DraftSetHTTPTests {
         }
     }
 
+    @Test("variants and evidence_per_variant at their documented ends: min and max 201, one past 400 naming the field")
+    func rangeEnds() async throws {
+        try await withServer { base, fixture in
+            let contact = try await fixture.makeContact().uuidString
+            let cases: [(String, Int, Bool)] = [
+                ("variants", 1, true), ("variants", 5, true), ("variants", 0, false), ("variants", 6, false),
+                ("evidence_per_variant", 0, true), ("evidence_per_variant", 8, true),
+                ("evidence_per_variant", -1, false), ("evidence_per_variant", 9, false),
+            ]
+            for (field, value, accepted) in cases {
+                let (status, json) = try await post(
+                    base, ["contact_id": contact, "channel": "email", "stage": "intro", field: value])
+                #expect(status == (accepted ? 201 : 400), "\(field)=\(value)")
+                if !accepted {
+                    // The library's message may spell the field with spaces ("evidence per variant"); match either.
+                    let message = ((json["error"] as? [String: Any])?["message"] as? String ?? "").lowercased()
+                    let spaced = field.replacingOccurrences(of: "_", with: " ")
+                    #expect(message.replacingOccurrences(of: "_", with: " ").contains(spaced), "\(field): \(message)")
+                } else if field == "variants" {
+                    #expect((json["variants"] as? [Any])?.count == value)
+                }
+            }
+        }
+    }
+
+    @Test("a cross-site form POST (text/plain, form-encoded, multipart) gets 415 and writes nothing")
+    func crossSiteFormWritesNothing() async throws {
+        try await withServer { base, fixture in
+            let contact = try await fixture.makeContact()
+            let body = #"{"contact_id":"\#(contact.uuidString)","channel":"email","stage":"intro"}"#
+            func count() async throws -> Int {
+                try await fixture.pool.query(
+                    "SELECT count(*)::bigint FROM public.draft_sets WHERE contact_id = \(contact)")[0].decode(Int.self, column: 0)
+            }
+            for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"] {
+                var request = HTTPClientRequest(url: base + "/v1/draft-sets", method: .post)
+                request.body = Data(body.utf8)
+                request.headers.append((name: "Content-Type", value: type))
+                let response = try await HTTPClient.shared.execute(request)
+                #expect(response.status == 415, "\(type)")
+                let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+                #expect((json?["error"] as? [String: Any])?["code"] as? String == "unsupported_media_type")
+            }
+            #expect(try await count() == 0, "nothing was written")
+            // The same body as JSON is the one way in.
+            let (status, _) = try await post(base, try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any])
+            #expect(status == 201)
+            #expect(try await count() == 1)
+        }
+    }
+
     @Test("without a database the route answers 503 JSON")
     func noDatabase() async throws {
         let fixture = try await DraftSetFixture.shared.value

@@ -172,8 +172,21 @@ final class ConnectionHandle: @unchecked Sendable {
         }
         PQsetNoticeProcessor(connection, noticeProcessor, Unmanaged.passUnretained(notices).toOpaque())
         self.connection = connection
+        do {
+            try configureSessionOnQueue()
+        } catch {
+            closeOnQueue()
+            throw error
+        }
         refreshCancelToken()
         logger.debug("postgres connected", metadata: ["pid": "\(PQbackendPID(connection))"])
+    }
+
+    /// Applies the configuration's session settings (`statement_timeout`) to a fresh session, as a bound parameter.
+    private func configureSessionOnQueue() throws {
+        guard let milliseconds = configuration.statementTimeoutMilliseconds else { return }
+        let value = String(max(0, milliseconds))
+        _ = try executeOnQueue("SELECT pg_catalog.set_config('statement_timeout', \(value), false)")
     }
 
     private func refreshCancelToken() {
@@ -195,6 +208,7 @@ final class ConnectionHandle: @unchecked Sendable {
         guard let connection else { return false }
         PQreset(connection)
         guard PQstatus(connection) == CONNECTION_OK else { return false }
+        guard (try? configureSessionOnQueue()) != nil else { return false }
         refreshCancelToken()
         for channel in listenedChannels {
             guard (try? executeSimpleOnQueue("LISTEN \(PostgresQuery.quoteIdentifier(channel))")) != nil else { return false }
