@@ -1,5 +1,6 @@
 import Foundation
 import HQKnowledge
+import HQTestSupport
 import Synchronization
 import Testing
 
