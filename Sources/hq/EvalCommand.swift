@@ -11,13 +11,19 @@ struct EvalCommand: AsyncParsableCommand {
         abstract: "Evaluate retrieval on a BEIR folder (nDCG@10, Recall@100, MRR@10 per mode).",
         discussion: """
             Creates a fresh database on the configured server, migrates it, inserts corpus.jsonl as documents, \
-            indexes them with the real indexer, runs every test query (qrels/test.tsv) through the real \
-            pipeline and drops the database. --json prints {"dataset", "queries", "modes": {"hybrid": \
+            indexes them with the real indexer, runs every judged query of the split (qrels/test.tsv by \
+            default; choose parameters with --split train, report --split test) through the real pipeline and \
+            drops the database. --json prints {"dataset", "split", "queries", "modes": {"hybrid": \
             {"ndcg@10", "recall@100", "mrr@10"}, …}}.
             """)
 
-    @Argument(help: "A BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.")
+    @Argument(help: "A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.")
     var datasetDirectory: String
+
+    @Option(
+        name: .customLong("split"),
+        help: ArgumentHelp("The judgements to evaluate: qrels/<split>.tsv (tune on train, report test).", valueName: "name"))
+    var split = "test"
 
     @Option(name: .customLong("mode"), help: "Modes to evaluate (repeatable; default: dense, lexical, hybrid).")
     var modes: [String] = []
@@ -50,9 +56,11 @@ struct EvalCommand: AsyncParsableCommand {
         let environment = AppEnvironment()
         let dataset: BEIRDataset
         do {
-            dataset = try BEIRDataset(directory: datasetDirectory)
+            dataset = try BEIRDataset(directory: datasetDirectory, split: split)
         } catch let error as SearchError {
-            throw CLIError("cannot load \(datasetDirectory): \(error.context)", hint: "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv")
+            throw CLIError(
+                "cannot load \(datasetDirectory): \(error.context)",
+                hint: "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/\(split).tsv")
         }
         let embedder = try environment.loadEmbedder()
         let url = try CLIError.wrap { try environment.databaseURL() }
@@ -78,7 +86,7 @@ struct EvalCommand: AsyncParsableCommand {
         if json {
             try SearchOutput.writeJSON(report)
         } else {
-            var out = "\(report.dataset): \(report.queries) queries, \(dataset.documents.count) documents\n"
+            var out = "\(report.dataset) (\(report.split) split): \(report.queries) queries, \(dataset.documents.count) documents\n"
             let names = SearchMode.allCases.map(\.rawValue) + runner.fusions.map { "hybrid(\($0))" }
             let width = max(9, names.map(\.count).max() ?? 0)
             out += "mode".padding(toLength: width, withPad: " ", startingAt: 0) + "  nDCG@10  Recall@100  MRR@10\n"

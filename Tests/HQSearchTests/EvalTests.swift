@@ -49,4 +49,31 @@ struct EvalTests {
         let run = try String(contentsOfFile: dir.appendingPathComponent("run.hybrid.trec").path, encoding: .utf8)
         #expect(run.hasPrefix("q1 Q0 d1 1 "))
     }
+
+    @Test("--split picks qrels/<split>.tsv and its queries; a split that is not a plain name or has no file is refused")
+    func splits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hq-beir-split-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"_id": "d1", "title": "", "text": "one"}"#.write(to: dir.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
+        try [#"{"_id": "q1", "text": "test query"}"#, #"{"_id": "q2", "text": "train query"}"#, #"{"_id": "q3", "text": "train query two"}"#]
+            .joined(separator: "\n").write(to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
+        try "q1\td1\t1\n".write(to: dir.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
+        try "query-id\tcorpus-id\tscore\nq2\td1\t1\nq3\td1\t2\n".write(to: dir.appendingPathComponent("qrels/train.tsv"), atomically: true, encoding: .utf8)
+
+        let test = try BEIRDataset(directory: dir.path)
+        #expect(test.split == "test" && test.queries.map(\.id) == ["q1"])
+        let train = try BEIRDataset(directory: dir.path, split: "train")
+        #expect(train.split == "train" && train.queries.map(\.id) == ["q2", "q3"])
+        #expect(train.qrels["q3"]?["d1"] == 2)
+        for bad in ["../test", "qrels/test", "", "test.tsv", "tr\u{0}ain"] {
+            #expect(throws: SearchError.self, "\(bad)") { try BEIRDataset(directory: dir.path, split: bad) }
+        }
+        do {
+            _ = try BEIRDataset(directory: dir.path, split: "dev")
+            Issue.record("a split without a file loaded")
+        } catch let error as SearchError {
+            #expect(error.context.contains("qrels/dev.tsv"), "\(error.context)")
+        }
+    }
 }

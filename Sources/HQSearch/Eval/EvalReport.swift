@@ -25,14 +25,17 @@ public struct EvalMetrics: Sendable, Hashable, Codable {
 public struct EvalReport: Sendable, Hashable, Codable {
     /// The dataset folder's name.
     public var dataset: String
-    /// Test queries evaluated.
+    /// The judgement split the queries come from (`test`, `train`, …): figures say which.
+    public var split: String
+    /// Queries evaluated.
     public var queries: Int
     /// Figures per mode name (`hybrid`, `dense`, `lexical`).
     public var modes: [String: EvalMetrics]
 
     /// Creates a report.
-    public init(dataset: String, queries: Int, modes: [String: EvalMetrics]) {
+    public init(dataset: String, split: String = "test", queries: Int, modes: [String: EvalMetrics]) {
         self.dataset = dataset
+        self.split = split
         self.queries = queries
         self.modes = modes
     }

@@ -86,7 +86,7 @@ public struct EvalRunner: Sendable {
         let documentIDs = try await load(dataset.documents, pool: pool)
         try await index(pool)
 
-        var report = EvalReport(dataset: dataset.name, queries: dataset.queries.count, modes: [:])
+        var report = EvalReport(dataset: dataset.name, split: dataset.split, queries: dataset.queries.count, modes: [:])
         var runs: [(name: String, mode: SearchMode, configuration: SearchConfiguration)] = modes.map {
             ($0.rawValue, $0, configuration)
         }
