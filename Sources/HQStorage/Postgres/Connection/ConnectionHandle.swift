@@ -69,12 +69,20 @@ final class ConnectionHandle: @unchecked Sendable {
         let operation = { () async throws -> T in
             try await withCheckedThrowingContinuation { continuation in
                 self.queue.async {
-                    if cancellable && cancelled.withLock({ $0 }) {
+                    // Checking the flag and marking the operation in flight under one lock closes the window in
+                    // which a cancel would find neither: `requestCancel` reads the in-flight state under the same
+                    // lock after setting the flag, so it either sees this operation running or this check sees it.
+                    let proceed = self.lock.withLock { () -> Bool in
+                        if cancellable && cancelled.withLock({ $0 }) { return false }
+                        self.operationInFlight = true
+                        self.operationNumber += 1
+                        return true
+                    }
+                    guard proceed else {
                         continuation.resume(throwing: PostgresError(
                             .server, sqlState: "57014", message: "canceling statement due to user request (before it was sent)"))
                         return
                     }
-                    self.setInFlight(true)
                     let result = Result { try work(self) }
                     self.setInFlight(false)
                     self.recordStatus()
@@ -131,18 +139,22 @@ final class ConnectionHandle: @unchecked Sendable {
     /// Asks the server to cancel the running statement. `PQcancel` opens its own short connection,
     /// so it runs on a global queue: off the connection's queue (busy with the statement) and off
     /// the cooperative pool, without holding the lock.
-    /// Sends `PQcancel` for the operation in flight, again every 250 ms while that same operation still runs: a
-    /// cancel that reaches the server before the statement does is ignored, so one request alone can miss.
+    /// Sends `PQcancel` for the operation in flight, again while that same operation still runs (every 250 ms for
+    /// the first 10 s, then every second): a cancel that reaches the server before the statement does is ignored,
+    /// and on a loaded machine a cancel connection can fail, so one request alone can miss. It stops as soon as the
+    /// operation ends, however it ends.
     private func requestCancel() {
         DispatchQueue.global().async {
             guard let target = self.lock.withLock({ self.operationInFlight ? self.operationNumber : nil }) else { return }
-            for _ in 0..<40 {
+            var attempt = 0
+            while true {
                 let token = self.lock.withLock {
                     self.operationInFlight && self.operationNumber == target ? self.cancelToken : nil
                 }
                 guard let token else { return }
                 if !token.cancel() { self.logger.debug("postgres cancel request failed") }
-                Thread.sleep(forTimeInterval: 0.25)
+                attempt += 1
+                Thread.sleep(forTimeInterval: attempt < 40 ? 0.25 : 1)
             }
         }
     }
