@@ -103,14 +103,21 @@ struct SecretExposureTests {
     func psqlPasswordNotInArgv() async throws {
         // The shared test cluster, over TCP with its generated password.
         _ = try await TestDatabase.url()
-        let url = try EmbeddedCluster(
-            configuration: ClusterConfiguration.resolve(environment: ProcessInfo.processInfo.environment)
-        ).tcpURL()
-        let password = try #require(PsqlLaunch.splitPassword(url).password)
+        let cluster = EmbeddedCluster(
+            configuration: ClusterConfiguration.resolve(environment: ProcessInfo.processInfo.environment))
+        // One fresh-clone run saw the running shared cluster reported "not running" here once while the other
+        // suites worked on it (cause not yet found, noted on issue 14); this test is about argv, so it asks
+        // again for up to 5 s rather than fail on that.
+        var url: String?
+        for attempt in 0..<10 where url == nil {
+            do { url = try cluster.tcpURL() } catch where attempt < 9 { try await Task.sleep(for: .milliseconds(500)) }
+        }
+        let tcpURL = try #require(url)
+        let password = try #require(PsqlLaunch.splitPassword(tcpURL).password)
         let secrets = ClusterAttack.secrets()
         var environment = secrets
         environment["PATH"] = "/usr/local/bin:/usr/bin:/bin"
-        environment["HQ_DATABASE_URL"] = url
+        environment["HQ_DATABASE_URL"] = tcpURL
         environment["HQ_PG_DIR"] = ClusterAttack.postgresDirectory
         environment.removeValue(forKey: "PGPASSWORD")
 
