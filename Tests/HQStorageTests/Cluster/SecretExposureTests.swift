@@ -106,7 +106,7 @@ struct SecretExposureTests {
         let cluster = EmbeddedCluster(
             configuration: ClusterConfiguration.resolve(environment: ProcessInfo.processInfo.environment))
         // One fresh-clone run saw the running shared cluster reported "not running" here once while the other
-        // suites worked on it (cause not yet found, noted on issue 14); this test is about argv, so it asks
+        // suites worked on it (cause not yet found, see the stop-22 closing note); this test is about argv, so it asks
         // again for up to 5 s rather than fail on that.
         var url: String?
         for attempt in 0..<10 where url == nil {
