@@ -101,12 +101,25 @@ struct SecretExposureTests {
 
     @Test("hq db psql with a password URL: argv never holds the password, psql's environment holds no keys")
     func psqlPasswordNotInArgv() async throws {
-        // The shared test cluster, over TCP with its generated password.
-        _ = try await TestDatabase.url()
-        // Its TCP port and generated password as `hq` records them (cluster.json under HQ_HOME, root's 0600).
-        // (In-process `EmbeddedCluster.tcpURL()` reported this running cluster "not running" in fresh-clone runs,
-        // while `hq db status` from the same HQ_HOME saw it running: see the stop-22 closing note.)
-        let home = try #require(ProcessInfo.processInfo.environment["HQ_HOME"])
+        // A cluster of its own (as hq db start makes it), over TCP with its generated password from cluster.json.
+        // (The shared test cluster's cluster.json was found missing mid-suite in fresh clones: see the stop-22
+        // closing note.)
+        let home = TestDatabase.packageRoot + "/.build/test-home/psql-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        var clusterEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HQ_HOME": home]
+        clusterEnvironment["HQ_PG_DIR"] = ClusterAttack.postgresDirectory
+        var dataDirectory = ""
+        defer {
+            _ = try? ClusterAttack.run([ClusterAttack.hqBinary, "db", "stop"], environment: clusterEnvironment)
+            if dataDirectory.hasPrefix(ClusterConfiguration.rootClustersDirectory + "/") {
+                try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
+            }
+            try? FileManager.default.removeItem(atPath: home)
+        }
+        let start = try ClusterAttack.run([ClusterAttack.hqBinary, "db", "start"], environment: clusterEnvironment)
+        #expect(start.status == 0, "\(start.output)")
+        let status = try ClusterAttack.run([ClusterAttack.hqBinary, "db", "status", "--json"], environment: clusterEnvironment)
+        dataDirectory = (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["data_directory"] as? String ?? ""
         let state = try JSONSerialization.jsonObject(
             with: try Data(contentsOf: URL(fileURLWithPath: home + "/cluster.json"))) as? [String: Any]
         let port = try #require(state?["port"] as? Int)
