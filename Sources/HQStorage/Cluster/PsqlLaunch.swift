@@ -99,30 +99,24 @@ public struct PsqlLaunch: Sendable {
             skipSpaces()
             var value = ""
             var raw = ""
-            if index < conninfo.endIndex, conninfo[index] == "'" {
+            // A quoted value runs to the closing quote, a bare one to whitespace; backslash escapes in both.
+            let quoted = index < conninfo.endIndex && conninfo[index] == "'"
+            if quoted {
                 raw.append("'")
                 index = conninfo.index(after: index)
-                while index < conninfo.endIndex, conninfo[index] != "'" {
-                    if conninfo[index] == "\\", conninfo.index(after: index) < conninfo.endIndex {
-                        raw.append("\\")
-                        index = conninfo.index(after: index)
-                    }
-                    value.append(conninfo[index])
-                    raw.append(conninfo[index])
+            }
+            while index < conninfo.endIndex, quoted ? conninfo[index] != "'" : !conninfo[index].isWhitespace {
+                if conninfo[index] == "\\", conninfo.index(after: index) < conninfo.endIndex {
+                    raw.append("\\")
                     index = conninfo.index(after: index)
                 }
+                value.append(conninfo[index])
+                raw.append(conninfo[index])
+                index = conninfo.index(after: index)
+            }
+            if quoted {
                 raw.append("'")
                 if index < conninfo.endIndex { index = conninfo.index(after: index) }
-            } else {
-                while index < conninfo.endIndex, !conninfo[index].isWhitespace {
-                    if conninfo[index] == "\\", conninfo.index(after: index) < conninfo.endIndex {
-                        raw.append("\\")
-                        index = conninfo.index(after: index)
-                    }
-                    value.append(conninfo[index])
-                    raw.append(conninfo[index])
-                    index = conninfo.index(after: index)
-                }
             }
             if key == "password" { password = value } else { pairs.append(key + "=" + raw) }
         }
