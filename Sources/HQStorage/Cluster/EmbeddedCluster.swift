@@ -60,6 +60,9 @@ public struct EmbeddedCluster: Sendable {
             var current = status()
             if current.running, let port = current.port {
                 try ensureDatabase(port: port, socketDirectory: current.socketDirectory)
+                if savedState()?.password.isEmpty ?? true {
+                    try resetPassword(try prepareDirectories(), port: port, socketDirectory: current.socketDirectory)
+                }
                 return current
             }
             let layout = try prepareDirectories()
@@ -77,6 +80,7 @@ public struct EmbeddedCluster: Sendable {
                     hint: "see \(configuration.logFile)")
             }
             try ensureDatabase(port: port, socketDirectory: layout.socketDirectory)
+            if password.isEmpty { try resetPassword(layout, port: port, socketDirectory: layout.socketDirectory) }
             return current
         }
     }
@@ -105,8 +109,13 @@ public struct EmbeddedCluster: Sendable {
     /// A libpq connection URL over TCP on 127.0.0.1, with the cluster's generated password.
     public func tcpURL() throws -> String {
         let state = status()
-        guard state.running, let port = state.port, let password = savedState()?.password, !password.isEmpty else {
+        guard state.running, let port = state.port else {
             throw ClusterError(.notRunning, "the embedded database is not running", hint: "run: hq db start")
+        }
+        guard let password = savedState()?.password, !password.isEmpty else {
+            throw ClusterError(
+                .notRunning, "no password is recorded for the embedded database in \(configuration.stateFile)",
+                hint: "run: hq db start (it sets a new one)")
         }
         return "postgresql://hq:\(password)@127.0.0.1:\(port)/\(configuration.databaseName)"
     }
@@ -134,24 +143,30 @@ public struct EmbeddedCluster: Sendable {
             environment: configuration.childEnvironment)
     }
 
-    private func initialize(_ layout: ClusterLayout) throws {
-        let password = Self.randomPassword()
-        // The password reaches initdb in a file, never in argv: a fresh 0600 file of the server user in a
-        // private directory that root made (not listable by the server user, removed right after).
-        let secrets = try layout.cluster.makeTemporaryDirectory(prefix: ".hq-initdb-")
+    /// Passes `contents` to a tool in a file, never in argv: a fresh 0600 file of the server user in a private
+    /// directory that root made (not listable by the server user), removed as soon as `body` returns.
+    private func withSecretFile<T>(_ layout: ClusterLayout, _ contents: String, _ body: (String) throws -> T) throws -> T {
+        let secrets = try layout.cluster.makeTemporaryDirectory(prefix: ".hq-secret-")
         let secretsName = String(secrets.path.split(separator: "/").last!)
         defer {
-            secrets.remove("pwfile")
+            secrets.remove("secret")
             layout.cluster.remove(secretsName, directory: true)
         }
         try secrets.setOwner(nil, mode: 0o711)
-        try secrets.writeFile("pwfile", Data((password + "\n").utf8), owner: layout.serverOwner, mode: 0o600)
-        let result = try run(
-            "initdb",
-            [
-                "-D", configuration.dataDirectory, "-U", "hq", "--pwfile", secrets.child("pwfile"), "-E", "UTF8",
-                "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
-            ])
+        try secrets.writeFile("secret", Data(contents.utf8), owner: layout.serverOwner, mode: 0o600)
+        return try body(secrets.child("secret"))
+    }
+
+    private func initialize(_ layout: ClusterLayout) throws {
+        let password = Self.randomPassword()
+        let result = try withSecretFile(layout, password + "\n") { pwfile in
+            try run(
+                "initdb",
+                [
+                    "-D", configuration.dataDirectory, "-U", "hq", "--pwfile", pwfile, "-E", "UTF8",
+                    "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
+                ])
+        }
         guard result.status == 0 else {
             throw ClusterError(.toolFailed, "initdb failed: \(lastLines(of: result.output, 5))")
         }
@@ -171,6 +186,27 @@ public struct EmbeddedCluster: Sendable {
         if !mainConf.contains(include) { mainConf += "\n" + include + "\n" }
         try layout.data.writeFile("postgresql.conf", Data(mainConf.utf8), owner: layout.serverOwner)
         try saveState(ClusterState(port: 0, password: password, socketDirectory: layout.socketDirectory))
+    }
+
+    /// Gives the `hq` role a new password and records it, for a cluster whose password is not known here: its
+    /// `cluster.json` was removed, or a new `HQ_HOME` at the same path found root's cluster from before (root's
+    /// clusters live in /var/lib/hq, keyed by the `HQ_HOME` path). Over the trusted socket, the statement in a file.
+    private func resetPassword(_ layout: ClusterLayout, port: Int, socketDirectory: String) throws {
+        let password = Self.randomPassword()  // hex digits only: safe inside a SQL literal
+        let result = try withSecretFile(layout, "ALTER ROLE hq PASSWORD '\(password)';\n") { script in
+            try run(
+                "psql",
+                [
+                    "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory, "-p", String(port), "-U", "hq",
+                    "-d", configuration.databaseName, "-f", script,
+                ])
+        }
+        guard result.status == 0 else {
+            throw ClusterError(.toolFailed, "cannot set the database password: \(lastLines(of: result.output, 3))")
+        }
+        var state = savedState() ?? ClusterState(port: port, password: "", socketDirectory: socketDirectory)
+        state.password = password
+        try saveState(state)
     }
 
     private func writeServerConfiguration(_ layout: ClusterLayout, port: Int) throws {

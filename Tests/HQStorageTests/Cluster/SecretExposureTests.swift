@@ -102,8 +102,6 @@ struct SecretExposureTests {
     @Test("hq db psql with a password URL: argv never holds the password, psql's environment holds no keys")
     func psqlPasswordNotInArgv() async throws {
         // A cluster of its own (as hq db start makes it), over TCP with its generated password from cluster.json.
-        // (The shared test cluster's cluster.json was found missing mid-suite in fresh clones: see the stop-22
-        // closing note.)
         let home = TestDatabase.packageRoot + "/.build/test-home/psql-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var clusterEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HQ_HOME": home]
