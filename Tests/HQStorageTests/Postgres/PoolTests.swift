@@ -76,7 +76,7 @@ extension PostgresIntegration {
             let name = uniqueTableName("hq-pool")
             let pool = try await makePool(name, size: 2)
             let running = Task { try await pool.query("SELECT pg_sleep(10)") }
-            try await Task.sleep(for: .milliseconds(300))
+            try await waitUntilSleeping(applicationName: name)
             try await terminateBackends(applicationName: name)
             let error = await #expect(throws: PostgresError.self) { try await running.value }
             #expect(error?.isConnectionLost == true)

@@ -13,7 +13,7 @@ extension PostgresIntegration {
         @Test("a transaction commits when the body returns")
         func commits() async throws {
             let table = uniqueTableName("tx_commit")
-            try await withTestConnection { (connection: PostgresConnection) async throws in
+            try await withTestConnection(applicationName: table) { (connection: PostgresConnection) async throws in
                 try await connection.execute(script: "CREATE TABLE \(table) (id int)")
                 let result = try await connection.transaction { (tx: PostgresConnection) async throws in
                     try await tx.execute("INSERT INTO \(identifier: table) VALUES (\(1)), (\(2))")
@@ -48,7 +48,7 @@ extension PostgresIntegration {
         @Test("a nested transaction is a savepoint that can fail alone")
         func nestedSavepoint() async throws {
             let table = uniqueTableName("tx_nested")
-            try await withTestConnection { (connection: PostgresConnection) async throws in
+            try await withTestConnection(applicationName: table) { (connection: PostgresConnection) async throws in
                 try await connection.execute(script: "CREATE TABLE \(table) (id int)")
                 try await connection.transaction { (tx: PostgresConnection) async throws in
                     try await tx.execute("INSERT INTO \(identifier: table) VALUES (\(1))")
@@ -66,7 +66,7 @@ extension PostgresIntegration {
         @Test("a swallowed server error makes COMMIT fail instead of silently rolling back")
         func swallowedErrorIsReported() async throws {
             let table = uniqueTableName("tx_swallow")
-            try await withTestConnection { (connection: PostgresConnection) async throws in
+            try await withTestConnection(applicationName: table) { (connection: PostgresConnection) async throws in
                 try await connection.execute(script: "CREATE TABLE \(table) (id int)")
                 let error = await #expect(throws: PostgresError.self) {
                     try await connection.transaction { (tx: PostgresConnection) async throws in
@@ -82,7 +82,7 @@ extension PostgresIntegration {
         @Test("cancelling the task rolls the transaction back")
         func cancellationRollsBack() async throws {
             let table = uniqueTableName("tx_cancel")
-            try await withTestConnection { (connection: PostgresConnection) async throws in
+            try await withTestConnection(applicationName: table) { (connection: PostgresConnection) async throws in
                 try await connection.execute(script: "CREATE TABLE \(table) (id int)")
                 let task = Task {
                     try await connection.transaction { (tx: PostgresConnection) async throws in
@@ -90,7 +90,7 @@ extension PostgresIntegration {
                         _ = try await tx.query("SELECT pg_sleep(10)")
                     }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                try await waitUntilSleeping(applicationName: table)
                 task.cancel()
                 _ = await task.result
                 #expect(try await count(table, connection) == 0)

@@ -57,6 +57,25 @@ func terminateBackends(applicationName: String) async throws -> Int {
     }
 }
 
+/// Waits until a session with `application_name` = `applicationName` is running `pg_sleep` on the server (a
+/// fixed pause before cancelling or terminating is a race on a loaded machine: the statement may not have been
+/// sent yet, and then the interruption lands on nothing or never reaches the server). Gives up after 30 s.
+func waitUntilSleeping(applicationName: String) async throws {
+    for _ in 0..<600 {
+        let running = try await withTestConnection(applicationName: "hq-tests-admin") {
+            (admin: PostgresConnection) async throws -> Int in
+            try scalar(Int.self, await admin.query("""
+                SELECT count(*)::int FROM pg_stat_activity
+                WHERE application_name = \(applicationName) AND state = 'active' AND query LIKE '%pg_sleep%'
+                  AND pid <> pg_backend_pid()
+                """))
+        }
+        if running > 0 { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestDatabaseError("no session of \(applicationName) started pg_sleep within 30 s")
+}
+
 /// Counts server sessions with `application_name` = `applicationName`.
 func backendCount(applicationName: String) async throws -> Int {
     try await withTestConnection(applicationName: "hq-tests-admin") { (admin: PostgresConnection) async throws in
