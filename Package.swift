@@ -58,7 +58,7 @@ let package = Package(
         // Search: the retrieval pipeline (candidates, fusion, exact rerank, MMR, grouping, snippets), eval.
         .target(
             name: "HQSearch",
-            dependencies: ["HQStorage", "HQEmbedding", "HQIndexing", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HQCore", "HQStorage", "HQEmbedding", "HQIndexing", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Knowledge for agents: boot context (rich text as markdown within a token budget) and draft-set assembly.
         .target(
@@ -68,11 +68,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The one runtime of every front: pool, embedder, one search service and the services built over it.
+        .target(
+            name: "HQRuntime",
+            dependencies: ["HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // HTTP server (`hq serve`): embeddings now, search and agent routes as they land.
         .target(
             name: "HQServer",
             dependencies: [
-                "HQEmbedding", "HQSearch", "HQKnowledge", "HQStorage",
+                "HQCore", "HQEmbedding", "HQSearch", "HQKnowledge", "HQStorage", "HQRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,7 +86,8 @@ let package = Package(
         .target(
             name: "HQMCP",
             dependencies: [
-                "HQEmbedding", "HQSearch", "HQKnowledge", "HQStorage", .product(name: "MCP", package: "swift-sdk"),
+                "HQCore", "HQEmbedding", "HQSearch", "HQKnowledge", "HQStorage", "HQRuntime",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -89,7 +95,8 @@ let package = Package(
         .executableTarget(
             name: "hq",
             dependencies: [
-                "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQKnowledge", "HQServer", "HQMCP",
+                "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQKnowledge", "HQRuntime",
+                "HQServer", "HQMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -133,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "HQMCPTests",
             dependencies: [
-                "HQMCP", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
+                "HQMCP", "HQRuntime", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict),

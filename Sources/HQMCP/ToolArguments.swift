@@ -1,142 +1,62 @@
-public import Foundation
+public import HQCore
 public import MCP
 
-/// A tool call's arguments with typed accessors whose errors name the argument.
-///
-/// Absent and `null` arguments read as nil (or empty). Agents often send a number as a string or one
-/// string where a list is expected, so integers and numbers also accept numeric strings, and string lists
-/// also accept a single string; anything else of the wrong type is an ``MCPToolError/Code/invalidArgument``.
-public struct ToolArguments: Sendable, Hashable {
-    /// The raw arguments.
-    public let values: [String: Value]
+/// A tool call's arguments: the same ``RequestFields`` HTTP and the CLI read, so a bad value gets the same words
+/// from every front (the registry words a ``RequestFieldError`` as `Invalid argument 'name': problem.`).
+public typealias ToolArguments = RequestFields
 
-    /// Wraps a call's arguments (nil: none).
-    public init(_ values: [String: Value]?) {
-        self.values = values ?? [:]
+extension RequestFields {
+    /// The arguments of a call (nil: none).
+    public init(arguments: [String: Value]?) {
+        self.init((arguments ?? [:]).mapValues(JSONValue.init(mcp:)))
     }
+}
 
-    /// The argument's value, nil when absent or `null`.
-    public subscript(name: String) -> Value? {
-        guard let value = values[name], !value.isNull else { return nil }
-        return value
-    }
-
-    /// A string argument.
-    public func string(_ name: String) throws(MCPToolError) -> String? {
-        guard let value = self[name] else { return nil }
-        guard let text = value.stringValue else { throw .invalidArgument(name, "must be a string") }
-        return text
-    }
-
-    /// A string argument that must be present and not blank.
-    public func requiredString(_ name: String) throws(MCPToolError) -> String {
-        guard let text = try string(name), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw .invalidArgument(name, "is required and must be a non-empty string")
-        }
-        return text
-    }
-
-    /// A list of strings (a single string reads as a list of one); empty strings are rejected.
-    public func strings(_ name: String) throws(MCPToolError) -> [String] {
-        guard let value = self[name] else { return [] }
-        if let text = value.stringValue { return try nonEmpty([text], name) }
-        guard let items = value.arrayValue else { throw .invalidArgument(name, "must be an array of strings") }
-        var texts: [String] = []
-        for item in items {
-            guard let text = item.stringValue else { throw .invalidArgument(name, "must be an array of strings") }
-            texts.append(text)
-        }
-        return try nonEmpty(texts, name)
-    }
-
-    /// A boolean argument (`true`/`false`; the strings "true"/"false" too).
-    public func bool(_ name: String) throws(MCPToolError) -> Bool? {
-        guard let value = self[name] else { return nil }
-        if let flag = value.boolValue { return flag }
-        switch value.stringValue?.lowercased() {
-        case "true": return true
-        case "false": return false
-        default: throw .invalidArgument(name, "must be true or false")
-        }
-    }
-
-    /// An integer argument within `range`.
-    public func int(_ name: String, in range: ClosedRange<Int>) throws(MCPToolError) -> Int? {
-        guard let value = self[name] else { return nil }
-        let problem = "must be an integer from \(range.lowerBound) to \(range.upperBound)"
-        let number: Int?
+extension JSONValue {
+    /// An MCP value as JSON (integers become numbers; binary data its base64 text).
+    init(mcp value: Value) {
         switch value {
-        case .int(let n): number = n
-        case .double(let d): number = d.rounded() == d && abs(d) < 1e15 ? Int(d) : nil
-        case .string(let s): number = Int(s.trimmingCharacters(in: .whitespaces))
-        default: number = nil
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .int(let number): self = .number(Double(number))
+        case .double(let number): self = .number(number)
+        case .string(let text): self = .string(text)
+        case .data(_, let data): self = .string(data.base64EncodedString())
+        case .array(let items): self = .array(items.map(JSONValue.init(mcp:)))
+        case .object(let members): self = .object(members.mapValues(JSONValue.init(mcp:)))
         }
-        guard let number, range.contains(number) else { throw .invalidArgument(name, problem) }
-        return number
     }
+}
 
-    /// A number argument within `range`.
-    public func double(_ name: String, in range: ClosedRange<Double>) throws(MCPToolError) -> Double? {
-        guard let value = self[name] else { return nil }
-        let problem = "must be a number from \(range.lowerBound) to \(range.upperBound)"
-        let number: Double?
-        switch value {
-        case .int(let n): number = Double(n)
-        case .double(let d): number = d
-        case .string(let s): number = Double(s.trimmingCharacters(in: .whitespaces))
-        default: number = nil
-        }
-        guard let number, number.isFinite, range.contains(number) else { throw .invalidArgument(name, problem) }
-        return number
-    }
-
-    /// One of a fixed set of strings, e.g. a `String`-backed enum's cases.
-    public func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws(MCPToolError) -> T?
-    where T.RawValue == String {
-        guard let text = try string(name) else { return nil }
-        if let choice = T(rawValue: text.lowercased()) { return choice }
-        let options = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-        throw .invalidArgument(name, "must be one of \(options)")
-    }
-
-    /// A UUID argument, returned as given (trimmed).
-    public func uuidString(_ name: String, required: Bool) throws(MCPToolError) -> String? {
-        guard let text = try string(name)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
-            if required {
-                throw .invalidArgument(name, "is required: a UUID such as a source_id from search_knowledge")
+extension JSONSchema {
+    /// The input schema of a request type's fields (their ranges, choices, defaults and descriptions).
+    public static func object(fields: [RequestField], renaming: [String: String] = [:]) -> Value {
+        var properties: [String: Value] = [:]
+        for field in fields {
+            let defaultValue = field.defaultValue
+            let property: Value
+            switch field.kind {
+            case .string:
+                property = string(field.summary, default: defaultValue?.string.flatMap { $0.isEmpty ? nil : $0 })
+            case .strings: property = strings(field.summary)
+            case .boolean:
+                if case .bool(let flag)? = defaultValue {
+                    property = boolean(field.summary, default: flag)
+                } else {
+                    property = boolean(field.summary)
+                }
+            case .integer(let range):
+                var defaultNumber: Int?
+                if case .number(let n)? = defaultValue { defaultNumber = Int(n) }
+                property = integer(field.summary, minimum: range.lowerBound, maximum: range.upperBound, default: defaultNumber)
+            case .number(let range): property = number(field.summary, minimum: range.lowerBound, maximum: range.upperBound)
+            case .choice(let options): property = string(field.summary, choices: options, default: defaultValue?.string)
+            case .uuid: property = string(field.summary, format: "uuid")
+            case .uuids: property = strings(field.summary, format: "uuid")
+            case .date: property = string(field.summary, format: "date-time")
             }
-            return nil
+            properties[field.name] = property
         }
-        guard UUID(uuidString: text) != nil else {
-            throw .invalidArgument(name, "must be a UUID, got \"\(text.prefix(60))\"")
-        }
-        return text
-    }
-
-    /// A list of UUIDs.
-    public func uuids(_ name: String) throws(MCPToolError) -> [UUID] {
-        var ids: [UUID] = []
-        for text in try strings(name) {
-            guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
-                throw .invalidArgument(name, "must hold UUIDs, got \"\(text.prefix(60))\"")
-            }
-            ids.append(id)
-        }
-        return ids
-    }
-
-    /// An ISO 8601 date (`2025-01-31`) or date-time (`2025-01-31T12:00:00Z`).
-    public func date(_ name: String) throws(MCPToolError) -> Date? {
-        guard let text = try string(name)?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if let date = day.date(from: text) { return date }
-        throw .invalidArgument(name, "must be an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z")
-    }
-
-    private func nonEmpty(_ texts: [String], _ name: String) throws(MCPToolError) -> [String] {
-        guard !texts.contains(where: \.isEmpty) else { throw .invalidArgument(name, "must not contain empty strings") }
-        return texts
+        return object(properties: properties, required: fields.filter(\.required).map(\.name))
     }
 }

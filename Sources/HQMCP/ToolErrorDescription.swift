@@ -1,5 +1,7 @@
+import HQCore
 import HQEmbedding
 import HQKnowledge
+import HQRuntime
 import HQSearch
 import HQStorage
 
@@ -10,6 +12,10 @@ enum ToolErrorDescription {
         switch error {
         case let error as MCPToolError:
             return error.message
+        case let error as RequestFieldError:
+            return MCPToolError.invalidArgument(error.field, error.problem).message
+        case let error as RuntimeError:
+            return message(for: error)
         case let error as SearchError:
             return message(for: error)
         case let error as PostgresError:
@@ -35,12 +41,25 @@ enum ToolErrorDescription {
     static func kind(of error: any Error) -> String {
         switch error {
         case let error as MCPToolError: "tool.\(error.code)"
+        case let error as RequestFieldError: "request.\(error.field)"
+        case let error as RuntimeError: "runtime.\(error.code.rawValue)"
         case let error as SearchError: "search.\(error.code)"
         case let error as BootError: "boot.\(error.code)"
         case let error as DraftSetError: "draft_set.\(error.code)"
         case let error as PostgresError: "postgres.\(error.kind)"
         case let error as EmbeddingError: "embedding.\(error.code)"
         default: "\(type(of: error))"
+        }
+    }
+
+    private static func message(for error: RuntimeError) -> String {
+        switch error.code {
+        case .databaseUnavailable:
+            "HQ's database is not available: \(error.context). Check HQ_DATABASE_URL in this MCP server's configuration "
+                + "(or run `hq db status` for the embedded database), then call the tool again."
+        case .embedderUnavailable:
+            "The embedding model is not available: \(error.context). Search with mode \"lexical\" meanwhile "
+                + "(keyword matching, no model needed), or check HQ_MODEL_DIR / HQ_EMBED_URL."
         }
     }
 

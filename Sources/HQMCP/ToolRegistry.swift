@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 public import Logging
 public import MCP
 
@@ -48,7 +49,7 @@ public struct ToolRegistry: Sendable {
 
     /// Rejects arguments the schema does not list (when it forbids extra ones) and missing required ones.
     static func check(_ arguments: [String: Value]?, against schema: Value) throws(MCPToolError) -> ToolArguments {
-        let arguments = ToolArguments(arguments)
+        let arguments = RequestFields(arguments: arguments)
         if let known = JSONSchema.propertyNames(of: schema), !JSONSchema.allowsAdditionalProperties(schema) {
             if let unknown = arguments.values.keys.sorted().first(where: { !known.contains($0) }) {
                 let list = known.sorted().joined(separator: ", ")

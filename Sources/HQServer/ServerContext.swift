@@ -1,4 +1,6 @@
 public import HQEmbedding
+public import HQKnowledge
+public import HQRuntime
 public import HQStorage
 public import Logging
 
@@ -15,6 +17,9 @@ public struct ServerContext: Sendable {
     public let logger: Logger
     /// Counters and timings rendered at `GET /metrics`; routes may record their own.
     public let metrics: ServerMetrics
+    /// The one runtime of the server: its search service (with ``ServerConfiguration/search`` and one query cache,
+    /// embedding queries through the micro-batcher), and the boot and draft-set services built over it.
+    public let runtime: HQRuntime
 
     let batcher: MicroBatcher
     let databaseHealth = DatabaseHealth()
@@ -31,9 +36,16 @@ public struct ServerContext: Sendable {
         self.database = database
         self.logger = logger
         self.metrics = ServerMetrics()
-        self.batcher = MicroBatcher(
+        let batcher = MicroBatcher(
             embedder: embedder, maxBatchTexts: configuration.maxBatchTexts,
             maxInFlight: configuration.maxBatchesInFlight, maxPendingTexts: configuration.maxPendingTexts, metrics: metrics)
+        self.batcher = batcher
+        var runtimeConfiguration = HQRuntime.Configuration()
+        runtimeConfiguration.search = configuration.search
+        runtimeConfiguration.llm = configuration.llm
+        self.runtime = HQRuntime(
+            pool: database, embedder: BatchedEmbedder(batcher: batcher, embedder: embedder),
+            tokenCounter: BootService.tokenCounter(for: embedder), configuration: runtimeConfiguration, logger: logger)
     }
 
     /// Embeds `texts` together with whatever other requests are waiting: one model batch for many callers.
@@ -49,4 +61,15 @@ public struct EmbeddedText: Sendable {
     public let vector: [Float]
     /// Tokens the model saw (estimated as UTF-8 bytes / 4 + 2 for embedders that do not report them).
     public let tokens: Int
+}
+
+/// The server's micro-batched embedder as an ``Embedder`` for the query services: a query embedding waits for the
+/// next model batch together with the other requests' texts.
+struct BatchedEmbedder: Embedder {
+    let batcher: MicroBatcher
+    let embedder: any Embedder
+    var modelID: String { embedder.modelID }
+    var dimensions: Int { embedder.dimensions }
+    var maxTokens: Int { embedder.maxTokens }
+    func embed(_ texts: [String]) async throws -> [[Float]] { try await batcher.embed(texts).map(\.vector) }
 }

@@ -111,19 +111,7 @@ extension AppEnvironment {
             return result
         } catch {
             await pool.close()
-            throw Self.cliError(for: error)
-        }
-    }
-
-    /// A library error as the CLI reports it; other errors unchanged.
-    static func cliError(for error: any Error) -> any Error {
-        switch error {
-        case let error as BootError: CLIError(error.description, hint: BootCommand.hint(for: error))
-        case let error as DraftSetError: CLIError(error.context, hint: hint(for: error))
-        case let error as SearchError: CLIError(error.context, hint: hint(for: error))
-        case let error as PostgresError:
-            CLIError("database error: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status; hq db migrate")
-        default: error
+            throw Self.cliError(for: error, flags: [:])
         }
     }
 }

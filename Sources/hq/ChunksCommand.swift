@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import HQCore
 import HQSearch
 
 /// `hq chunks ID [--query Q]`: a source's chunks, ranked against a query when given.
@@ -14,18 +14,27 @@ struct ChunksCommand: AsyncParsableCommand {
     @Option(help: "Rank the chunks against this query (hybrid).")
     var query: String?
 
-    @Option(help: "Most chunks when ranking (1-50).")
+    @Option(help: ArgumentHelp(SourceChunksRequest.fields["limit"].help))
     var limit = 10
 
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var embedderOptions: EmbedderOptions
+
     func run() async throws {
-        guard UUID(uuidString: id) != nil else { throw ValidationError("ID must be a UUID") }
-        let ranking = !(query ?? "").trimmingCharacters(in: .whitespaces).isEmpty
-        let detail = try await AppEnvironment().withSearchService(needsEmbedder: ranking) {
-            try await $0.chunks(sourceID: id, query: query, limit: limit)
+        var fields = RequestFields()
+        fields.set("id", id)
+        fields.set("query", query)
+        fields.set("limit", limit)
+        let request = try fields.decode(SourceChunksRequest.self, flags: ["id": "ID"])
+        let detail = try await AppEnvironment().withRuntime(embedderOptions, application: "hq-chunks", llm: false) {
+            try await $0.search(needsEmbedder: request.ranks).chunks(request)
         }
-        if json { try SearchOutput.writeJSON(detail) } else { SearchOutput.write(SourceOutput.render(detail, full: !ranking)) }
+        if json {
+            try SearchOutput.writeJSON(detail)
+        } else {
+            SearchOutput.write(SourceOutput.render(detail, full: !request.ranks))
+        }
     }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
+import HQCore
 import HQKnowledge
-import HQSearch
-import HQStorage
 
 /// `hq draft-set`: grounded outreach variants for a contact, stored as HQ draft sets.
 struct DraftSetCommand: AsyncParsableCommand {
@@ -78,35 +77,37 @@ struct DraftSetAssembleCommand: AsyncParsableCommand {
     @Flag(help: "Print the stored row as JSON (the schema of POST /v1/draft-sets).")
     var json = false
 
+    @OptionGroup var embedderOptions: EmbedderOptions
+
+    static let flags = [
+        "contact_id": "--contact", "template_id": "--template", "evidence_per_variant": "--evidence",
+        "revise_draft_set_id": "--revise", "feedback_notes": "--feedback", "actor_agent_id": "--actor-agent",
+    ]
+
+    /// The request the flags describe, read by the same ``DraftSetRequest/init(fields:)`` as HTTP and MCP.
+    func request() throws -> DraftSetRequest {
+        var fields = RequestFields()
+        fields.set("contact_id", contact)
+        fields.set("channel", channel)
+        fields.set("stage", stage)
+        fields.set("template_id", template)
+        fields.set("variants", variants)
+        fields.set("evidence_per_variant", evidencePerVariant)
+        fields.set("revise_draft_set_id", revise)
+        fields.set("feedback_notes", feedback)
+        fields.set("allow_missing", allowMissing ? true : nil)
+        fields.set("actor_agent_id", actorAgent)
+        fields.set("actor_type", actorType)
+        return try fields.decode(DraftSetRequest.self, flags: Self.flags)
+    }
+
     func run() async throws {
-        func uuid(_ text: String?, _ option: String) throws -> UUID? {
-            guard let text else { return nil }
-            guard let id = UUID(uuidString: text) else { throw ValidationError("\(option) must be a UUID") }
-            return id
+        let request = try request()
+        let set = try await AppEnvironment().withRuntime(
+            embedderOptions, application: "hq-draft-set", maxConnections: 4, llm: !noLLM, flags: Self.flags
+        ) {
+            try await $0.draftSets().assemble(request)
         }
-        var actor = DraftSetActor.system
-        if let actorType {
-            guard let parsed = DraftSetActor(rawValue: actorType) else {
-                throw ValidationError("--actor-type must be human, agent or system")
-            }
-            actor = parsed
-        }
-        let request = DraftSetRequest(
-            contactID: try uuid(contact, "--contact"), channel: channel, stage: stage,
-            templateID: try uuid(template, "--template"),
-            variantCount: variants, evidencePerVariant: evidencePerVariant,
-            reviseDraftSetID: try uuid(revise, "--revise"),
-            feedbackNotes: feedback, allowMissingFields: allowMissing,
-            actorAgentID: try uuid(actorAgent, "--actor-agent"),
-            actorType: actor)
-        do {
-            try request.validate()
-        } catch let error as DraftSetError {
-            throw ValidationError(error.context)
-        }
-        let env = AppEnvironment()
-        let llm = noLLM ? nil : try env.llmConfiguration()
-        let set = try await env.withDraftSetAssembler(llm: llm) { try await $0.assemble(request) }
         if json {
             try SearchOutput.writeJSON(set)
         } else {
@@ -127,49 +128,13 @@ struct DraftSetShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let id = UUID(uuidString: id) else { throw ValidationError("the id must be a UUID") }
-        let set = try await AppEnvironment().withDraftSetAssembler(llm: nil) { try await $0.draftSet(id: id) }
+        let set = try await AppEnvironment().withRuntime(nil, application: "hq-draft-set", llm: false) {
+            try await $0.draftSetReader().draftSet(id: id)
+        }
         if json {
             try SearchOutput.writeJSON(set)
         } else {
             SearchOutput.write(DraftSetOutput.render(set))
-        }
-    }
-}
-
-extension AppEnvironment {
-    /// `HQ_LLM_URL`, `HQ_LLM_MODEL`, `HQ_LLM_API_KEY`; nil when no URL is set.
-    func llmConfiguration() throws -> LLMConfiguration? {
-        guard let url = variables["HQ_LLM_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty else { return nil }
-        guard let model = variables["HQ_LLM_MODEL"]?.trimmingCharacters(in: .whitespaces), !model.isEmpty else {
-            throw CLIError(
-                "HQ_LLM_URL is set but HQ_LLM_MODEL is not",
-                hint: "export HQ_LLM_MODEL=<model name>, or unset HQ_LLM_URL")
-        }
-        let key = variables["HQ_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        return LLMConfiguration(url: url, model: model, apiKey: key)
-    }
-
-    /// Runs `body` with an assembler over the configured database and the native embedder, mapping library
-    /// errors to one-line CLI errors.
-    func withDraftSetAssembler<T>(llm: LLMConfiguration?, _ body: (DraftSetAssembler) async throws -> T) async throws
-        -> T
-    {
-        let embedder = try loadEmbedder()
-        let configuration = try searchConfiguration()
-        return try await withDatabasePool(application: "hq-draft-set", maxConnections: 4) { pool in
-            let search = SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
-            return try await body(DraftSetAssembler(pool: pool, search: search, llm: llm, logger: logger))
-        }
-    }
-
-    static func hint(for error: DraftSetError) -> String? {
-        switch error.code {
-        case .missingMergeFields:
-            "fill these fields on the contact, give them a fallback ({{field | text}}), or pass --allow-missing"
-        case .noTemplate: "pass --template ID, or create an active template for this channel and stage"
-        case .conflict: "revise the newest draft or refining version instead"
-        case .contactNotFound, .templateNotFound, .draftSetNotFound, .agentNotFound: "ids are UUIDs from HQ"
-        default: nil
         }
     }
 }

@@ -41,7 +41,7 @@ struct EmbedderOptions: ParsableArguments {
 /// Turns the environment and ``EmbedderOptions`` into the process's one embedder.
 enum EmbedderSelection {
     /// The HTTP service configuration, or nil for the built-in model (no URL set).
-    static func remoteConfiguration(environment: [String: String], options: EmbedderOptions) throws
+    static func remoteConfiguration(environment: [String: String], options: EmbedderOptions?) throws
         -> HTTPEmbedderConfiguration?
     {
         func value(_ flag: String?, _ key: String) -> String? {
@@ -55,9 +55,9 @@ enum EmbedderSelection {
             guard let n = Int(text), n > 0 else { throw ValidationError("\(key) must be a positive integer") }
             return n
         }
-        guard let url = value(options.url, "HQ_EMBED_URL") else { return nil }
+        guard let url = value(options?.url, "HQ_EMBED_URL") else { return nil }
         var provider = HTTPEmbeddingProvider.openAI
-        if let name = value(options.provider, "HQ_EMBED_PROVIDER") {
+        if let name = value(options?.provider, "HQ_EMBED_PROVIDER") {
             guard let parsed = HTTPEmbeddingProvider(name: name) else {
                 let names = HTTPEmbeddingProvider.all.map(\.description).joined(separator: ", ")
                 throw ValidationError("unknown embedding provider '\(name)': use one of \(names)")
@@ -65,21 +65,26 @@ enum EmbedderSelection {
             provider = parsed
         }
         var configuration = HTTPEmbedderConfiguration(
-            url: url, provider: provider, model: value(options.model, "HQ_EMBED_MODEL") ?? HTTPEmbedderConfiguration.defaultModel,
+            url: url, provider: provider, model: value(options?.model, "HQ_EMBED_MODEL") ?? HTTPEmbedderConfiguration.defaultModel,
             apiKey: value(nil, "HQ_EMBED_API_KEY"))
-        if let n = try number(options.concurrency, "HQ_EMBED_CONCURRENCY") { configuration.maxConcurrency = n }
-        if let n = try number(options.batchSize, "HQ_EMBED_BATCH_SIZE") { configuration.batchSize = n }
+        if let n = try number(options?.concurrency, "HQ_EMBED_CONCURRENCY") { configuration.maxConcurrency = n }
+        if let n = try number(options?.batchSize, "HQ_EMBED_BATCH_SIZE") { configuration.batchSize = n }
         if let n = try number(nil, "HQ_EMBED_DIMENSIONS") { configuration.dimensions = n }
         return configuration
+    }
+
+    /// The built-in model's folder: `--model-dir`, else `HQ_MODEL_DIR`, else the repository's default model.
+    static func modelDirectory(options: EmbedderOptions?, environment: AppEnvironment) -> URL {
+        options?.modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? ModelLocator.defaultDirectory(
+                environment: environment.variables, executablePath: CommandLine.arguments.first,
+                currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
     /// The embedder to use: the configured HTTP service, else the built-in model.
     static func makeEmbedder(options: EmbedderOptions, environment: AppEnvironment, logger: Logger) throws -> any Embedder {
         let remote = try remoteConfiguration(environment: environment.variables, options: options)
-        let directory = options.modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? ModelLocator.defaultDirectory(
-                environment: environment.variables, executablePath: CommandLine.arguments.first,
-                currentDirectory: FileManager.default.currentDirectoryPath)
+        let directory = modelDirectory(options: options, environment: environment)
         do {
             return try EmbedderFactory.make(remote: remote, modelDirectory: directory, logger: logger)
         } catch {

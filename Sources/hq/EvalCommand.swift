@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HQCore
 import HQIndexing
 import HQSearch
 import HQStorage
@@ -51,8 +52,15 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(name: .customLong("keep-database"), help: "Keep the evaluation database afterwards.")
     var keepDatabase = false
 
+    @OptionGroup var embedderOptions: EmbedderOptions
+
     func run() async throws {
-        let modes = try self.modes.map(SearchCommand.mode)
+        let modes = try self.modes.map { value in
+            guard let mode = SearchMode(rawValue: value.lowercased()) else {
+                throw ValidationError("--mode must be " + RequestFields.alternatives(SearchMode.allCases.map(\.rawValue)))
+            }
+            return mode
+        }
         let environment = AppEnvironment()
         let dataset: BEIRDataset
         do {
@@ -62,7 +70,9 @@ struct EvalCommand: AsyncParsableCommand {
                 "cannot load \(datasetDirectory): \(error.context)",
                 hint: "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/\(split).tsv")
         }
-        let embedder = try environment.loadEmbedder()
+        // The same embedder rule as every command: the index is built and queried with one model.
+        let embedder = try EmbedderSelection.makeEmbedder(
+            options: embedderOptions, environment: environment, logger: environment.logger)
         let url = try CLIError.wrap { try environment.databaseURL() }
         var runner = EvalRunner(
             serverURL: url, migrationsDirectory: environment.migrationsDirectory, embedder: embedder,

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HQEmbedding
 import HQMCP
 import Logging
 
@@ -23,33 +22,19 @@ struct MCPCommand: AsyncParsableCommand {
         let env = AppEnvironment()
         var logger = Logger(label: "hq.mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = env.logger.logLevel
-        // Resolve embedder settings now, so a bad flag or variable fails at start, not on the first search.
-        let remote = try EmbedderSelection.remoteConfiguration(environment: env.variables, options: embedderOptions)
-        let modelDirectory =
-            embedderOptions.modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? ModelLocator.defaultDirectory(
-                environment: env.variables, executablePath: CommandLine.arguments.first,
-                currentDirectory: FileManager.default.currentDirectoryPath)
-        let embedderLogger = logger
-        var backendConfiguration = KnowledgeBackend.Configuration()
-        backendConfiguration.statementTimeoutMilliseconds = try env.statementTimeoutMilliseconds()
-        let backend = KnowledgeBackend(
-            databaseURL: { try CLIError.wrap { try env.databaseURL(startIfNeeded: true) } },
-            makeEmbedder: {
-                try EmbedderFactory.make(remote: remote, modelDirectory: modelDirectory, logger: embedderLogger)
-            },
-            configuration: backendConfiguration, logger: logger)
-        let server = HQMCPServer(
-            registry: ToolRegistry(tools: HQTools.standard(backend: backend, llm: try env.llmConfiguration()), logger: logger),
-            logger: logger)
+        // Embedder, search, timeout and LLM settings are resolved now, so a bad flag or variable fails at start,
+        // not on the first call; the database and the model open on the first call that needs them.
+        let runtime = try env.makeRuntime(
+            embedderOptions: embedderOptions, application: "hq-mcp", maxConnections: 4, logger: logger)
+        let server = HQMCPServer(registry: ToolRegistry(tools: HQTools.standard(runtime: runtime), logger: logger), logger: logger)
         do {
             try await server.runOnStandardIO()
         } catch {
-            await backend.close()
+            await runtime.close()
             throw CLIError(
                 "the MCP server stopped: \(error)", hint: "hq mcp speaks MCP on stdin/stdout; run it from an MCP client"
             )
         }
-        await backend.close()
+        await runtime.close()
     }
 }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import HQEmbedding
+import HQCore
 import HQSearch
-import HQStorage
-import Logging
 
 /// `hq search`: hybrid search over the knowledge base.
 struct SearchCommand: AsyncParsableCommand {
@@ -51,16 +49,16 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(name: .customLong("source"), help: ArgumentHelp("Only this source (repeatable; source, document or asset id).", valueName: "id"))
     var sources: [String] = []
 
-    @Option(help: "Most sources to show (1-1000).")
+    @Option(help: ArgumentHelp(SearchRequest.fields["limit"].help))
     var limit = 10
 
-    @Option(help: "hybrid, dense or lexical.")
+    @Option(help: ArgumentHelp(SearchRequest.fields["mode"].help))
     var mode: String = "hybrid"
 
-    @Option(name: .customLong("chunks"), help: "Passages per source (1-50).")
+    @Option(name: .customLong("chunks"), help: ArgumentHelp(SearchRequest.fields["chunks_per_source"].help))
     var chunksPerSource = 3
 
-    @Option(help: ArgumentHelp("Diversify passages with MMR (0 = diverse … 1 = relevant).", valueName: "lambda"))
+    @Option(help: ArgumentHelp(SearchRequest.fields["mmr"].help, valueName: "lambda"))
     var mmr: Double?
 
     @Flag(help: "Print JSON (stable schema) instead of text.")
@@ -69,92 +67,45 @@ struct SearchCommand: AsyncParsableCommand {
     @Flag(help: "Show per-stage scores (ANN rank, exact cosine, BM25, fused) and timings.")
     var explain = false
 
+    @OptionGroup var embedderOptions: EmbedderOptions
+
+    /// The flag of each request field whose name differs from `--<field-with-dashes>`.
+    static let flags = [
+        "query": "QUERY", "tags": "--tag", "exclude_tags": "--exclude-tag", "asset_types": "--asset-type",
+        "source_ids": "--source", "chunks_per_source": "--chunks",
+    ]
+
+    /// The request the flags describe, read by the same ``SearchRequest/init(fields:)`` as HTTP and MCP.
+    func request() throws -> SearchRequest {
+        var fields = RequestFields()
+        fields.set("query", query)
+        fields.set("tags", tags)
+        fields.set("all_tags", allTags ? true : nil)
+        fields.set("exclude_tags", excludedTags)
+        fields.set("folder", folder)
+        fields.set("type", type)
+        fields.set("asset_types", assetTypes)
+        fields.set("pinned", pinned)
+        fields.set("updated_after", updatedAfter)
+        fields.set("updated_before", updatedBefore)
+        fields.set("source_ids", sources)
+        fields.set("limit", limit)
+        fields.set("mode", mode)
+        fields.set("chunks_per_source", chunksPerSource)
+        fields.set("mmr", mmr)
+        fields.set("explain", explain)
+        return try fields.decode(SearchRequest.self, flags: Self.flags)
+    }
+
     func run() async throws {
-        var filter = SearchFilter()
-        filter.tags = tags
-        filter.tagMatch = allTags ? .all : .any
-        filter.excludedTags = excludedTags
-        filter.folder = folder
-        filter.sourceType = try type.map { value in
-            guard let type = SourceType(rawValue: value) else { throw ValidationError("--type must be document or asset") }
-            return type
-        }
-        let mode = try Self.mode(mode)
-        filter.assetTypes = assetTypes
-        filter.pinned = pinned
-        filter.updatedAfter = try updatedAfter.map { try Self.date($0, option: "--updated-after") }
-        filter.updatedBefore = try updatedBefore.map { try Self.date($0, option: "--updated-before") }
-        filter.sourceIDs = try sources.map { value in
-            guard let id = UUID(uuidString: value) else { throw ValidationError("--source must be a UUID") }
-            return id
-        }
-        let request = SearchRequest(
-            query: query, filter: filter, limit: limit, mode: mode, chunksPerSource: chunksPerSource, mmrLambda: mmr,
-            explain: explain)
-        let response = try await AppEnvironment().withSearchService(needsEmbedder: mode != .lexical && !query.isEmpty) {
-            try await $0.search(request)
+        let request = try request()
+        let response = try await AppEnvironment().withRuntime(embedderOptions, application: "hq-search", llm: false) {
+            try await $0.search(needsEmbedder: request.needsEmbedder).search(request)
         }
         if json {
             try SearchOutput.writeJSON(response)
         } else {
             SearchOutput.write(SearchOutput.render(response, explain: explain, colour: SearchOutput.isTerminal))
-        }
-    }
-
-    static func date(_ text: String, option: String) throws -> Date {
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if let date = day.date(from: text) { return date }
-        throw ValidationError("\(option) must be an ISO 8601 date or time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z")
-    }
-}
-
-extension SearchCommand {
-    /// Parses `--mode`.
-    static func mode(_ value: String) throws -> SearchMode {
-        guard let mode = SearchMode(rawValue: value) else { throw ValidationError("--mode must be hybrid, dense or lexical") }
-        return mode
-    }
-}
-
-extension AppEnvironment {
-    /// The retrieval tuning from `HQ_SEARCH_FUSION`, `HQ_SEARCH_EF_SEARCH`, `HQ_SEARCH_CANDIDATES`.
-    func searchConfiguration() throws -> SearchConfiguration {
-        do { return try SearchConfiguration.environment(variables) } catch let error as SearchError {
-            throw CLIError(error.context, hint: "unset it for the default, or see README (Configuration)")
-        }
-    }
-
-    /// Runs `body` with a search service over the configured database and the native embedder
-    /// (loaded only when `needsEmbedder`), mapping library errors to one-line CLI errors.
-    func withSearchService<T>(needsEmbedder: Bool, _ body: (SearchService) async throws -> T) async throws -> T {
-        let embedder: (any Embedder)? = needsEmbedder ? try loadEmbedder() : nil
-        let configuration = try searchConfiguration()
-        return try await withDatabasePool(application: "hq-search", maxConnections: 2) { pool in
-            try await body(SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger))
-        }
-    }
-
-    /// The native embedder from `HQ_MODEL_DIR` or the default model folder.
-    func loadEmbedder() throws -> any Embedder {
-        let directory = ModelLocator.defaultDirectory(
-            environment: variables, executablePath: CommandLine.arguments.first,
-            currentDirectory: FileManager.default.currentDirectoryPath)
-        do {
-            return try NativeEmbedder(modelDirectory: directory, configuration: .init(), logger: logger)
-        } catch {  // typed throws: always an EmbeddingError
-            throw CLIError("cannot load the embedding model: \(error.code): \(error.context)", hint: error.hint)
-        }
-    }
-
-    static func hint(for error: SearchError) -> String? {
-        switch error.code {
-        case .folderNotFound: "folder paths start at the root, e.g. Sales/Playbooks; ids are UUIDs"
-        case .sourceNotFound: "ids come from hq search --json (source_id) or HQ (document/asset id)"
-        case .embedderUnavailable: "use --mode lexical, or check HQ_MODEL_DIR"
-        default: nil
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HQCore
 import HQSearch
 
 /// `hq show ID`: a document or asset with its chunks.
@@ -14,9 +15,17 @@ struct ShowCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard UUID(uuidString: id) != nil else { throw ValidationError("ID must be a UUID") }
-        let detail = try await AppEnvironment().withSearchService(needsEmbedder: false) { try await $0.source(id: id) }
-        if json { try SearchOutput.writeJSON(detail) } else { SearchOutput.write(SourceOutput.render(detail, full: true)) }
+        var fields = RequestFields()
+        fields.set("id", id)
+        let request = try fields.decode(SourceChunksRequest.self, flags: ["id": "ID"])
+        let detail = try await AppEnvironment().withRuntime(nil, application: "hq-show", llm: false) {
+            try await $0.search(needsEmbedder: false).source(id: request.id)
+        }
+        if json {
+            try SearchOutput.writeJSON(detail)
+        } else {
+            SearchOutput.write(SourceOutput.render(detail, full: true))
+        }
     }
 }
 

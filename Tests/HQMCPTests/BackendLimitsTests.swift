@@ -1,11 +1,11 @@
 import HQEmbedding
-import HQMCP
+import HQRuntime
 import HQStorage
 import HQTestSupport
 import Testing
 
-/// Issue 13, limits: the MCP server's database sessions have a statement timeout like `hq serve`'s.
-@Suite("MCP backend limits")
+/// Issue 13, limits: the runtime's database sessions (`hq mcp` and the CLI) have a statement timeout like `hq serve`'s.
+@Suite("Runtime limits")
 struct BackendLimitsTests {
     struct NoEmbedder: Error {}
 
@@ -13,9 +13,9 @@ struct BackendLimitsTests {
     func statementTimeout() async throws {
         let url = try await TestDatabase.url()
         for (configured, shown) in [(nil, "30s"), (1500, "1500ms")] as [(Int?, String)] {
-            var configuration = KnowledgeBackend.Configuration()
+            var configuration = HQRuntime.Configuration()
             if let configured { configuration.statementTimeoutMilliseconds = configured }
-            let backend = KnowledgeBackend(
+            let backend = HQRuntime(
                 databaseURL: { url }, makeEmbedder: { throw NoEmbedder() }, configuration: configuration,
                 logger: TestDatabase.logger)
             let pool = try await backend.pool()

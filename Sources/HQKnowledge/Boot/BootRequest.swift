@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 
 /// What boot context to assemble: for which agent, within which budget, with which related knowledge.
 public struct BootRequest: Sendable, Hashable {
@@ -8,6 +9,8 @@ public struct BootRequest: Sendable, Hashable {
     public static let maxBudgetTokens = 1_000_000
     /// The longest query accepted, in UTF-8 bytes (as `hq search`).
     public static let maxQueryBytes = 20_000
+    /// The longest slug accepted, in UTF-8 bytes.
+    public static let maxSlugBytes = 200
 
     /// The agent's slug (`agents.slug`).
     public var slug: String
@@ -37,22 +40,28 @@ public struct BootRequest: Sendable, Hashable {
     }
 
     /// Checks every parameter.
-    /// - Throws: ``BootError`` `.invalidRequest` naming the parameter.
+    /// - Throws: ``BootError`` `.invalidRequest` naming the parameter as on the wire.
     public func validate() throws(BootError) {
-        guard !slug.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw BootError(.invalidRequest, "the agent slug must not be empty")
+        if let problem = fieldProblem() { throw BootError(.invalidRequest, problem.description) }
+    }
+
+    /// The first parameter out of range; nil when the request is valid.
+    func fieldProblem() -> RequestFieldError? {
+        if slug.trimmingCharacters(in: .whitespaces).isEmpty {
+            return RequestFieldError(field: "slug", problem: "is required and must be a non-empty string")
         }
-        guard slug.utf8.count <= 200 else {
-            throw BootError(.invalidRequest, "the agent slug is longer than 200 bytes")
+        if slug.utf8.count > Self.maxSlugBytes {
+            return RequestFieldError(field: "slug", problem: "must be at most \(Self.maxSlugBytes) bytes")
         }
-        guard (1...Self.maxBudgetTokens).contains(budgetTokens) else {
-            throw BootError(.invalidRequest, "budget_tokens must be between 1 and \(Self.maxBudgetTokens)")
+        if !(1...Self.maxBudgetTokens).contains(budgetTokens) {
+            return RequestFieldError(field: "budget_tokens", problem: "must be an integer from 1 to \(Self.maxBudgetTokens)")
         }
-        guard (query?.utf8.count ?? 0) <= Self.maxQueryBytes else {
-            throw BootError(.invalidRequest, "query longer than \(Self.maxQueryBytes) bytes")
+        if (query?.utf8.count ?? 0) > Self.maxQueryBytes {
+            return RequestFieldError(field: "query", problem: "must be at most \(Self.maxQueryBytes) bytes")
         }
-        guard (1...100).contains(relatedSources) else {
-            throw BootError(.invalidRequest, "related sources must be between 1 and 100")
+        if !(1...100).contains(relatedSources) {
+            return RequestFieldError(field: "related_sources", problem: "must be an integer from 1 to 100")
         }
+        return nil
     }
 }

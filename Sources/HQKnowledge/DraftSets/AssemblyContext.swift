@@ -1,3 +1,4 @@
+import HQCore
 import Foundation
 
 /// Everything an assembly reads before it searches: the contact, its organizations and recent interactions,

@@ -1,4 +1,5 @@
 public import Foundation
+public import HQCore
 
 /// Who performs a write, as recorded in `audit_log` (HQ's `actor_type` enum).
 public enum DraftSetActor: String, Sendable, Hashable, Codable, CaseIterable {
@@ -62,32 +63,48 @@ public struct DraftSetRequest: Sendable, Hashable {
     /// The actor type written to `audit_log`: `agent` whenever an agent id is given.
     public var effectiveActorType: DraftSetActor { actorAgentID == nil ? actorType : .agent }
 
-    /// Checks ranges and non-empty text.
-    /// - Throws: ``DraftSetError`` `invalidRequest`.
+    /// The accepted ``variantCount``s.
+    public static let variantRange = 1...5
+    /// The accepted ``evidencePerVariant`` values.
+    public static let evidenceRange = 0...8
+    /// The longest channel or stage, in characters.
+    public static let maxLabelCharacters = 100
+    /// The longest feedback, in UTF-8 bytes.
+    public static let maxFeedbackBytes = 20_000
+
+    /// Checks ranges, required fields and non-empty text.
+    /// - Throws: ``DraftSetError`` `invalidRequest` naming the field as on the wire.
     public func validate() throws {
-        guard (1...5).contains(variantCount) else {
-            throw DraftSetError(.invalidRequest, "variants must be between 1 and 5")
+        if let problem = fieldProblem() { throw DraftSetError(.invalidRequest, problem.description) }
+    }
+
+    /// The first field that is out of range, missing or contradicts another; nil when the request is valid.
+    func fieldProblem() -> RequestFieldError? {
+        guard Self.variantRange.contains(variantCount) else {
+            return RequestFieldError(field: "variants", problem: "must be an integer from 1 to 5")
         }
-        guard (0...8).contains(evidencePerVariant) else {
-            throw DraftSetError(.invalidRequest, "evidence per variant must be between 0 and 8")
+        guard Self.evidenceRange.contains(evidencePerVariant) else {
+            return RequestFieldError(field: "evidence_per_variant", problem: "must be an integer from 0 to 8")
         }
         if reviseDraftSetID == nil {
-            guard contactID != nil else { throw DraftSetError(.invalidRequest, "contact is required") }
-            guard let channel, !channel.trimmed.isEmpty else {
-                throw DraftSetError(.invalidRequest, "channel is required")
+            for (name, missing) in [
+                ("contact_id", contactID == nil), ("channel", (channel ?? "").trimmed.isEmpty),
+                ("stage", (stage ?? "").trimmed.isEmpty),
+            ] where missing {
+                return RequestFieldError(field: name, problem: "is required unless revise_draft_set_id is given")
             }
-            guard let stage, !stage.trimmed.isEmpty else { throw DraftSetError(.invalidRequest, "stage is required") }
         }
         for (name, value) in [("channel", channel), ("stage", stage)] {
-            if let value, value.trimmed.isEmpty || value.count > 100 {
-                throw DraftSetError(.invalidRequest, "\(name) must be 1 to 100 characters")
+            if let value, value.trimmed.isEmpty || value.count > Self.maxLabelCharacters {
+                return RequestFieldError(field: name, problem: "must be 1 to \(Self.maxLabelCharacters) characters")
             }
         }
-        if let feedbackNotes, feedbackNotes.utf8.count > 20_000 {
-            throw DraftSetError(.invalidRequest, "feedback longer than 20000 bytes")
+        if let feedbackNotes, feedbackNotes.utf8.count > Self.maxFeedbackBytes {
+            return RequestFieldError(field: "feedback_notes", problem: "must be at most \(Self.maxFeedbackBytes) bytes")
         }
         if actorAgentID != nil && actorType == .human {
-            throw DraftSetError(.invalidRequest, "an agent id cannot be given with actor type human")
+            return RequestFieldError(field: "actor_type", problem: "cannot be \"human\" with an actor_agent_id")
         }
+        return nil
     }
 }

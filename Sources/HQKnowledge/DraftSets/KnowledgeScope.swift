@@ -1,3 +1,4 @@
+import HQCore
 import HQSearch
 
 /// Which part of the knowledge base an assembly searches, read from `meta.knowledge` of the template, else

@@ -1,3 +1,4 @@
+import HQCore
 import Foundation
 
 /// Accepts or rejects an LLM's answer for one variant. The contract given to the model: answer with a JSON

@@ -1,3 +1,4 @@
+public import HQCore
 import Foundation
 
 /// The values merge fields resolve against: the contact's row, its primary organization and campaign.

@@ -1,3 +1,4 @@
+import HQCore
 import Foundation
 import HQNet
 import Logging

@@ -1,17 +1,19 @@
+public import HQCore
 import Foundation
-public import HQKnowledge
+import HQKnowledge
+public import HQRuntime
 public import MCP
 
 /// `assemble_draft_set`: grounded outreach variants for one contact, channel and stage, written as a new version of
 /// HQ's `draft_sets`, like `hq draft-set assemble --json` and `POST /v1/draft-sets`.
 public struct AssembleDraftSetTool: MCPTool {
-    private let backend: KnowledgeBackend
-    private let llm: LLMConfiguration?
+    private let runtime: HQRuntime
+    private let writesWithLLM: Bool
 
-    /// A tool writing through `backend`; with `llm`, variants are written by that chat-completions endpoint.
-    public init(backend: KnowledgeBackend, llm: LLMConfiguration?) {
-        self.backend = backend
-        self.llm = llm
+    /// A tool writing through `runtime` (variants by its LLM when one is configured).
+    public init(runtime: HQRuntime) {
+        self.runtime = runtime
+        self.writesWithLLM = runtime.configuration.llm != nil
     }
 
     public let name = "assemble_draft_set"
@@ -34,49 +36,14 @@ public struct AssembleDraftSetTool: MCPTool {
         """
 
     public var annotations: Tool.Annotations {
-        Tool.Annotations(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: llm != nil)
+        Tool.Annotations(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: writesWithLLM)
     }
 
-    public var inputSchema: Value {
-        JSONSchema.object(
-            properties: [
-                "contact_id": JSONSchema.string("The contact (contacts.id, UUID). Not needed when revising.", format: "uuid"),
-                "channel": JSONSchema.string("The channel, e.g. \"email\" or \"linkedin\". Not needed when revising."),
-                "stage": JSONSchema.string("The pipeline stage, e.g. \"intro\". Not needed when revising."),
-                "template_id": JSONSchema.string(
-                    "A template (templates.id); default: the revised set's, else the newest active template for the "
-                        + "channel and stage.", format: "uuid"),
-                "variants": JSONSchema.integer("How many variants to write.", minimum: 1, maximum: 5, default: 3),
-                "evidence_per_variant": JSONSchema.integer(
-                    "Knowledge passages to ground each variant.", minimum: 0, maximum: 8, default: 3),
-                "revise_draft_set_id": JSONSchema.string(
-                    "A draft set to revise: its feedback drives the new evidence and it becomes superseded.",
-                    format: "uuid"),
-                "feedback": JSONSchema.string("Feedback for the revision; default: the revised set's feedback_notes."),
-                "allow_missing": JSONSchema.boolean(
-                    "Keep placeholders of merge fields without a value (flagged for review) instead of failing.",
-                    default: false),
-                "actor_agent_id": JSONSchema.string(
-                    "Your agent id (agents.id), recorded in the audit log as the author.", format: "uuid"),
-            ],
-            required: [])
-    }
+    public var inputSchema: Value { JSONSchema.object(fields: DraftSetRequest.fields) }
 
     public func call(_ arguments: ToolArguments) async throws -> MCPToolResult {
-        var request = DraftSetRequest(
-            contactID: try arguments.uuidString("contact_id", required: false).flatMap(UUID.init(uuidString:)),
-            channel: try arguments.string("channel"), stage: try arguments.string("stage"))
-        request.templateID = try arguments.uuidString("template_id", required: false).flatMap(UUID.init(uuidString:))
-        request.variantCount = try arguments.int("variants", in: 1...5) ?? 3
-        request.evidencePerVariant = try arguments.int("evidence_per_variant", in: 0...8) ?? 3
-        request.reviseDraftSetID = try arguments.uuidString("revise_draft_set_id", required: false).flatMap(UUID.init(uuidString:))
-        request.feedbackNotes = try arguments.string("feedback")
-        request.allowMissingFields = try arguments.bool("allow_missing") ?? false
-        request.actorAgentID = try arguments.uuidString("actor_agent_id", required: false).flatMap(UUID.init(uuidString:))
-        let assembler = DraftSetAssembler(
-            pool: try await backend.pool(), search: try await backend.searchService(needsEmbedder: true), llm: llm,
-            logger: backend.logger)
-        let set = try await assembler.assemble(request)
+        let request = try DraftSetRequest(fields: arguments)
+        let set = try await runtime.draftSets().assemble(request)
         var summary = "Draft set \(set.id.uuidString.lowercased()) stored: version \(set.version) for \(set.channel)/\(set.stage), "
         summary += "\(set.variants.count) variants, status \(set.status)"
         let rejected = set.variants.filter { $0.llmStatus == "rejected" }.count

@@ -1,16 +1,17 @@
+public import HQCore
 import Foundation
-import HQEmbedding
-public import HQKnowledge
+import HQKnowledge
+public import HQRuntime
 public import MCP
 
 /// `boot_context`: an agent's boot documents as markdown within a token budget, like `hq boot --json` and
 /// `GET /v1/boot/{slug}`.
 public struct BootContextTool: MCPTool {
-    private let backend: KnowledgeBackend
+    private let runtime: HQRuntime
 
-    /// A tool reading through `backend`.
-    public init(backend: KnowledgeBackend) {
-        self.backend = backend
+    /// A tool reading through `runtime`.
+    public init(runtime: HQRuntime) {
+        self.runtime = runtime
     }
 
     public let name = "boot_context"
@@ -31,32 +32,11 @@ public struct BootContextTool: MCPTool {
         "score", "tokens", "markdown"}]}.
         """
 
-    public var inputSchema: Value {
-        JSONSchema.object(
-            properties: [
-                "slug": JSONSchema.string("The agent's slug (agents.slug in HQ), e.g. \"scout\"."),
-                "budget_tokens": JSONSchema.integer(
-                    "Most tokens (of the embedding model's tokenizer, close to an LLM's) for documents and related "
-                        + "passages together.",
-                    minimum: 1, maximum: BootRequest.maxBudgetTokens, default: BootRequest.defaultBudgetTokens),
-                "query": JSONSchema.string(
-                    "Optional: the task at hand; passages of other knowledge most relevant to it are appended while "
-                        + "they fit the budget."),
-            ],
-            required: ["slug"])
-    }
+    public var inputSchema: Value { JSONSchema.object(fields: BootRequest.fields) }
 
     public func call(_ arguments: ToolArguments) async throws -> MCPToolResult {
-        let slug = try arguments.requiredString("slug")
-        let budget = try arguments.int("budget_tokens", in: 1...BootRequest.maxBudgetTokens) ?? BootRequest.defaultBudgetTokens
-        let query = try arguments.string("query")
-        let hasQuery = !(query ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        let search = try await backend.searchService(needsEmbedder: hasQuery)
-        // The model's tokenizer counts the budget; without it (an HTTP embedder, or a model that fails to load when
-        // no query needs it) a conservative estimate does.
-        let embedder: (any Embedder)? = hasQuery ? try await backend.embedder() : try? await backend.embedder()
-        let service = BootService(pool: try await backend.pool(), search: search, countingWith: embedder, logger: backend.logger)
-        let context = try await service.context(BootRequest(slug: slug, budgetTokens: budget, query: query))
+        let request = try BootRequest(fields: arguments)
+        let context = try await runtime.boot(needsEmbedder: request.needsEmbedder).context(request)
         var summary = "Boot context of \(context.agent.name) (\(context.agent.slug)): \(context.documents.count) documents, "
         summary += "\(context.usedTokens) of \(context.budgetTokens) tokens"
         if !context.omitted.isEmpty {

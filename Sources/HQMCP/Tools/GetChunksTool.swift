@@ -1,14 +1,16 @@
-import Foundation
+public import HQCore
+import HQSearch
+public import HQRuntime
 public import MCP
 
 /// `get_chunks`: a source's chunks ranked against a query, or all in order, like `hq chunks --json` and
 /// `GET /v1/sources/{id}/chunks`.
 public struct GetChunksTool: MCPTool {
-    private let backend: KnowledgeBackend
+    private let runtime: HQRuntime
 
-    /// A tool reading through `backend`.
-    public init(backend: KnowledgeBackend) {
-        self.backend = backend
+    /// A tool reading through `runtime`.
+    public init(runtime: HQRuntime) {
+        self.runtime = runtime
     }
 
     public let name = "get_chunks"
@@ -23,27 +25,11 @@ public struct GetChunksTool: MCPTool {
         "content", "snippet", "section_path", "char_start", "char_end", "score"}]}.
         """
 
-    public var inputSchema: Value {
-        JSONSchema.object(
-            properties: [
-                "id": JSONSchema.string(
-                    "The source_id from search_knowledge results, or the id of a document or asset in HQ (UUID).",
-                    format: "uuid"),
-                "query": JSONSchema.string(
-                    "What you are looking for inside this source; omit to get every chunk in order."),
-                "limit": JSONSchema.integer(
-                    "Most chunks to return when ranking against a query.", minimum: 1, maximum: 50, default: 10),
-            ],
-            required: ["id"])
-    }
+    public var inputSchema: Value { JSONSchema.object(fields: SourceChunksRequest.fields) }
 
     public func call(_ arguments: ToolArguments) async throws -> MCPToolResult {
-        let id = try arguments.uuidString("id", required: true)!
-        let query = try arguments.string("query")
-        let limit = try arguments.int("limit", in: 1...50) ?? 10
-        let ranking = !(query ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        let service = try await backend.searchService(needsEmbedder: ranking)
-        let detail = try await service.chunks(sourceID: id, query: query, limit: limit)
-        return try .json(detail, summary: ResultSummary.source(detail, ranked: ranking))
+        let request = try SourceChunksRequest(fields: arguments)
+        let detail = try await runtime.search(needsEmbedder: request.ranks).chunks(request)
+        return try .json(detail, summary: ResultSummary.source(detail, ranked: request.ranks))
     }
 }

@@ -1,13 +1,16 @@
+public import HQCore
+import HQSearch
+public import HQRuntime
 public import MCP
 
 /// `get_source`: one document or asset with all its chunks, like `hq show --json` and
 /// `GET /v1/sources/{id}`.
 public struct GetSourceTool: MCPTool {
-    private let backend: KnowledgeBackend
+    private let runtime: HQRuntime
 
-    /// A tool reading through `backend`.
-    public init(backend: KnowledgeBackend) {
-        self.backend = backend
+    /// A tool reading through `runtime`.
+    public init(runtime: HQRuntime) {
+        self.runtime = runtime
     }
 
     public let name = "get_source"
@@ -22,19 +25,11 @@ public struct GetSourceTool: MCPTool {
         "status" the indexing state (pending, indexed, failed). Archived sources are found by id too.
         """
 
-    public var inputSchema: Value {
-        JSONSchema.object(
-            properties: [
-                "id": JSONSchema.string(
-                    "The source_id from search_knowledge results, or the id of a document or asset in HQ (UUID).",
-                    format: "uuid")
-            ],
-            required: ["id"])
-    }
+    public var inputSchema: Value { JSONSchema.object(fields: [SourceChunksRequest.fields["id"]]) }
 
     public func call(_ arguments: ToolArguments) async throws -> MCPToolResult {
-        let id = try arguments.uuidString("id", required: true)!
-        let detail = try await backend.searchService(needsEmbedder: false).source(id: id)
+        let request = try SourceChunksRequest(fields: arguments)
+        let detail = try await runtime.search(needsEmbedder: false).source(id: request.id)
         return try .json(detail, summary: ResultSummary.source(detail, ranked: false))
     }
 }

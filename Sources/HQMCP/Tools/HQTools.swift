@@ -1,18 +1,18 @@
-public import HQKnowledge
+public import HQRuntime
 
 /// The tools `hq mcp` serves, in listing order.
 ///
-/// To add a tool: write one type conforming to ``MCPTool`` in `Tools/` (take the ``KnowledgeBackend``
-/// in `init` for the pool and embedder), and append it here.
+/// To add a tool: write one type conforming to ``MCPTool`` in `Tools/` (take the ``HQRuntime`` in `init` for the
+/// pool, the embedder and the services), and append it here.
 public enum HQTools {
-    /// Every tool, sharing `backend`; `llm` writes draft-set variants when configured.
-    public static func standard(backend: KnowledgeBackend, llm: LLMConfiguration? = nil) -> [any MCPTool] {
+    /// Every tool, sharing `runtime` (whose configured LLM, if any, writes draft-set variants).
+    public static func standard(runtime: HQRuntime) -> [any MCPTool] {
         [
-            SearchKnowledgeTool(backend: backend),
-            GetSourceTool(backend: backend),
-            GetChunksTool(backend: backend),
-            BootContextTool(backend: backend),
-            AssembleDraftSetTool(backend: backend, llm: llm),
+            SearchKnowledgeTool(runtime: runtime),
+            GetSourceTool(runtime: runtime),
+            GetChunksTool(runtime: runtime),
+            BootContextTool(runtime: runtime),
+            AssembleDraftSetTool(runtime: runtime),
         ]
     }
 }

@@ -17,7 +17,7 @@ public enum SourceType: String, Sendable, Hashable, Codable, CaseIterable {
 /// ```
 public struct SearchFilter: Sendable, Hashable, Codable {
     /// How ``tags`` combine.
-    public enum TagMatch: String, Sendable, Hashable, Codable {
+    public enum TagMatch: String, Sendable, Hashable, Codable, CaseIterable {
         /// A source matches when it has at least one of the tags.
         case any
         /// A source matches when it has every tag.

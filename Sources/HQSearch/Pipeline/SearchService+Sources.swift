@@ -26,6 +26,11 @@ extension SearchService {
     ///   - id: a knowledge source id, or the id of its document or asset.
     ///   - query: ranks the chunks; nil or blank keeps document order.
     ///   - limit: most chunks to return (1…50) when ranking.
+    public func chunks(_ request: SourceChunksRequest) async throws -> SourceDetail {
+        try await chunks(sourceID: request.id, query: request.query, limit: request.limit)
+    }
+
+    /// A source's chunks ranked against `query` (at most `limit`), or all of them in order without one.
     public func chunks(sourceID id: String, query: String?, limit: Int = 10) async throws -> SourceDetail {
         guard let query, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await source(id: id)

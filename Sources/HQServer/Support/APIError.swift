@@ -15,13 +15,18 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     public let message: String
     /// Extra response headers (e.g. `WWW-Authenticate`, `Retry-After`).
     public let headers: HTTPFields
+    /// Close matches for a name that was not found (an unknown agent slug), sent as `error.suggestions`.
+    public let suggestions: [String]?
 
     /// Creates an error.
-    public init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+    public init(
+        status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:], suggestions: [String]? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.suggestions = suggestions
     }
 
     /// 400 `invalid_request`.
@@ -84,6 +89,14 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
         writer.string(status.code >= 500 ? "server_error" : "invalid_request_error")
         writer.raw(",\"code\":")
         writer.string(code)
+        if let suggestions {
+            writer.raw(",\"suggestions\":[")
+            for (index, suggestion) in suggestions.enumerated() {
+                if index > 0 { writer.raw(",") }
+                writer.string(suggestion)
+            }
+            writer.raw("]")
+        }
         writer.raw("}}")
         var fields = headers
         fields[.contentType] = "application/json"

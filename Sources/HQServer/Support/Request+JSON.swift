@@ -1,4 +1,5 @@
 import Foundation
+public import HQCore
 public import Hummingbird
 import NIOCore
 
@@ -30,6 +31,33 @@ extension Request {
             throw APIError.badRequest(Self.explain(error))
         } catch {
             throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+
+    /// The body read as a request's wire fields (``FieldDecodable``), as MCP and the CLI read theirs.
+    /// - Throws: ``APIError`` 413 for a body over the limit, 400 for a body that is not a JSON object or a bad field
+    ///   (`'limit' must be an integer from 1 to 1000`).
+    public func decodeFields<T: FieldDecodable>(_ type: T.Type, server: ServerContext) async throws -> T {
+        let buffer = try await collectBody(server: server)
+        do {
+            return try T(fields: try RequestFields(json: Data(buffer.readableBytesView)))
+        } catch {
+            throw APIError.badRequest(error.description)
+        }
+    }
+
+    /// The query string read as a request's wire fields, with `extra` fields from the path (e.g. an id); the
+    /// parameters in `routeParameters` belong to the route itself (e.g. `format`) and are left out.
+    public func queryFields<T: FieldDecodable>(
+        _ type: T.Type, adding extra: [String: String] = [:], routeParameters: Set<String> = []
+    ) throws -> T {
+        let pairs =
+            uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !routeParameters.contains($0.0) }
+            + extra.map { ($0.key, $0.value) }
+        do {
+            return try T(fields: try RequestFields(query: pairs))
+        } catch {
+            throw APIError.badRequest(error.description)
         }
     }
 

@@ -9,7 +9,7 @@ enum BlockingWork {
             let thread = Thread {
                 continuation.resume(with: Result { try body() })
             }
-            thread.name = "hq-mcp-blocking"
+            thread.name = "hq-blocking"
             thread.start()
         }
     }
