@@ -138,9 +138,16 @@ let package = Package(
             dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
         .testTarget(
+            name: "HQServerTests",
+            dependencies: [
+                "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
             name: "HQMCPTests",
             dependencies: [
-                "HQMCP", "HQRuntime", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
+                "HQMCP", "HQRuntime", "HQServer", "HQNet", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict),

@@ -22,7 +22,7 @@ struct MCPSession {
     }
 
     /// Launches `hq mcp` with `databaseURL` and the repository's model, then performs the MCP handshake.
-    static func start(databaseURL: String) async throws -> MCPSession {
+    static func start(databaseURL: String, environment extra: [String: String] = [:]) async throws -> MCPSession {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["mcp"]
@@ -31,6 +31,7 @@ struct MCPSession {
         environment["HQ_MODEL_DIR"] = KnowledgeFixture.modelDirectory
         environment["HQ_LOG_LEVEL"] = "warning"
         environment["HQ_EMBED_URL"] = nil
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let input = Pipe()
         let output = Pipe()
