@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // Already built for Hummingbird: the server, pools and long operations run as Services in a ServiceGroup.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C foundations: each imported by exactly one Swift module.
@@ -98,6 +100,7 @@ let package = Package(
                 "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch", "HQKnowledge", "HQRuntime",
                 "HQServer", "HQMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -224,24 +224,3 @@ enum IndexOutput {
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 }
-
-/// Runs an operation that SIGINT/SIGTERM cancel (graceful shutdown: the operation releases what it holds).
-enum SignalCancellation {
-    static func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await operation() }
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            sources.append(source)
-        }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
-        return try await task.value
-    }
-}

@@ -4,6 +4,7 @@ import HQServer
 import HQStorage
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `hq serve`: the HTTP API — embeddings now (OpenAI-compatible and HQ's shape), search as it lands.
 struct ServeCommand: AsyncParsableCommand {
@@ -68,13 +69,20 @@ struct ServeCommand: AsyncParsableCommand {
         let application = try ServerApplication.makeApplication(server: server) { port in
             FileHandle.standardError.write(Data("hq serve: listening on http://\(host):\(port) (\(embedder.modelID), \(auth))\n".utf8))
         }
+        // One group: SIGINT/SIGTERM stop the server after the requests in progress, then close the pool.
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            (pool.map { [.init(service: PoolService(pool: $0))] } ?? []) + [
+                .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup)
+            ]
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await application.runService()
+            try await group.run()
         } catch {
-            await pool?.close()
             throw CLIError("the server stopped: \(error)", hint: "is another process using port \(port)? try --port")
         }
-        await pool?.close()
     }
 
     /// A pool for the configured database; nil (DB routes answer 503) if it cannot be located or started.
