@@ -123,7 +123,10 @@ let package = Package(
         // Shared by the integration test targets: the embedded test database, fixture paths.
         .target(
             name: "HQTestSupport",
-            dependencies: ["HQStorage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
 
         .testTarget(name: "HQStorageTests", dependencies: ["HQCore", "HQStorage", "HQTestSupport"], swiftSettings: strict),
@@ -143,7 +146,8 @@ let package = Package(
         .testTarget(
             name: "HQServerTests",
             dependencies: [
-                "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQTestSupport",
+                "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge",
+                "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict),

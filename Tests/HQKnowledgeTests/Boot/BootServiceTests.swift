@@ -2,6 +2,7 @@ import Foundation
 import HQIndexing
 import HQKnowledge
 import HQSearch
+import HQTestSupport
 import Testing
 
 /// Boot context assembly against the real database and the real model's tokenizer.

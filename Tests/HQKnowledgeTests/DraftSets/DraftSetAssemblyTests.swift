@@ -1,6 +1,7 @@
 import Foundation
 import HQKnowledge
 import HQStorage
+import HQTestSupport
 import Testing
 
 /// Assembly against the real database, the real indexer and model (no LLM).

@@ -1,39 +1,38 @@
-import Foundation
-import HQEmbedding
-import HQIndexing
-import HQSearch
-import HQStorage
-import HQTestSupport
-import Logging
+public import Foundation
+public import HQEmbedding
+public import HQIndexing
+public import HQSearch
+public import HQStorage
+public import Logging
 
 /// One migrated database with a small, known knowledge base indexed by the real indexer and the
 /// real model, shared by the integration suites (built once per test process).
-struct SearchFixture: Sendable {
-    let url: String
-    let pool: PostgresPool
-    let embedder: NativeEmbedder
-    let service: SearchService
+public struct SearchFixture: Sendable {
+    public let url: String
+    public let pool: PostgresPool
+    public let embedder: NativeEmbedder
+    public let service: SearchService
     /// Document/asset ids by title.
-    let ids: [String: String]
+    public let ids: [String: String]
     /// Folder ids by path.
-    let folders: [String: String]
+    public let folders: [String: String]
 
-    static let shared = Task<SearchFixture, any Error> { try await make() }
+    public static let shared = Task<SearchFixture, any Error> { try await make() }
 
-    static let embedderTask = Task<NativeEmbedder, any Error> {
+    public static let embedderTask = Task<NativeEmbedder, any Error> {
         try NativeEmbedder(
             modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
             logger: TestDatabase.logger)
     }
 
-    static let sqlTag = "a'b\"; DROP TABLE documents;--"
+    public static let sqlTag = "a'b\"; DROP TABLE documents;--"
 
     /// Resolves `SearchResult.entityID`s to titles for readable expectations.
-    func titles(_ response: SearchResponse) -> [String] {
+    public func titles(_ response: SearchResponse) -> [String] {
         response.results.map(\.title)
     }
 
-    func search(_ query: String, mode: SearchMode = .hybrid, limit: Int = 10, _ configure: (inout SearchFilter) -> Void = { _ in }) async throws -> [String] {
+    public func search(_ query: String, mode: SearchMode = .hybrid, limit: Int = 10, _ configure: (inout SearchFilter) -> Void = { _ in }) async throws -> [String] {
         var filter = SearchFilter()
         configure(&filter)
         return titles(try await service.search(SearchRequest(query: query, filter: filter, limit: limit, mode: mode)))

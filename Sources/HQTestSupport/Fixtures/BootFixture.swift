@@ -1,33 +1,32 @@
-import Foundation
-import HQEmbedding
-import HQIndexing
-import HQKnowledge
-import HQSearch
-import HQStorage
-import HQTestSupport
-import Logging
+public import Foundation
+public import HQEmbedding
+public import HQIndexing
+public import HQKnowledge
+public import HQSearch
+public import HQStorage
+public import Logging
 
 /// One migrated database with agents and boot documents (every content form HQ stores), indexed by the real
 /// indexer and the real model, shared by the boot suites (built once per test process).
-struct BootFixture: Sendable {
-    let url: String
-    let pool: PostgresPool
-    let embedder: NativeEmbedder
-    let service: BootService
+public struct BootFixture: Sendable {
+    public let url: String
+    public let pool: PostgresPool
+    public let embedder: NativeEmbedder
+    public let service: BootService
     /// Document ids by title.
-    let ids: [String: String]
+    public let ids: [String: String]
 
-    static let shared = Task<BootFixture, any Error> { try await make() }
+    public static let shared = Task<BootFixture, any Error> { try await make() }
 
     /// Scout's boot documents in the documented load order: pinned first, then boot:scout before boot:all, then
     /// updated_at descending, then id (the two "Tie" documents share updated_at; `make` orders them by id).
-    static let scoutOrder = [
+    public static let scoutOrder = [
         "Company values", "Huge manual", "Scout handbook", "Scout and all", "Team directory", "Style guide", "Tie",
         "Tie",
     ]
 
     /// The scout handbook as the UI writes it: TipTap JSON stringified into a jsonb string.
-    static let handbook = #"""
+    public static let handbook = #"""
         {"type":"doc","content":[
           {"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Duties"}]},
           {"type":"paragraph","content":[{"type":"text","text":"Find "},{"type":"text","marks":[{"type":"bold"}],"text":"qualified"},

@@ -1,32 +1,31 @@
-import Foundation
-import HQEmbedding
-import HQIndexing
-import HQKnowledge
-import HQSearch
-import HQStorage
-import HQTestSupport
-import Logging
+public import Foundation
+public import HQEmbedding
+public import HQIndexing
+public import HQKnowledge
+public import HQSearch
+public import HQStorage
+public import Logging
 
 /// One migrated database with a small sales knowledge base indexed by the real indexer and model, an agent,
 /// templates and a campaign; each test creates its own contact so versions never collide across tests.
-struct DraftSetFixture: Sendable {
-    let url: String
-    let pool: PostgresPool
-    let embedder: NativeEmbedder
-    let search: SearchService
-    let agentID: UUID
+public struct DraftSetFixture: Sendable {
+    public let url: String
+    public let pool: PostgresPool
+    public let embedder: NativeEmbedder
+    public let search: SearchService
+    public let agentID: UUID
     /// Template ids by name.
-    let templates: [String: UUID]
-    let campaignID: UUID
+    public let templates: [String: UUID]
+    public let campaignID: UUID
 
-    static let shared = Task<DraftSetFixture, any Error> { try await make() }
+    public static let shared = Task<DraftSetFixture, any Error> { try await make() }
 
-    func assembler(llm: LLMConfiguration? = nil) -> DraftSetAssembler {
+    public func assembler(llm: LLMConfiguration? = nil) -> DraftSetAssembler {
         DraftSetAssembler(pool: pool, search: search, llm: llm, logger: TestDatabase.logger)
     }
 
     /// A contact at an organization with two interactions; returns its id.
-    func makeContact(
+    public func makeContact(
         name: String = "Ada Lovelace", company: String? = "Analytical Engines", title: String? = "Head of Operations",
         extended: String = #"{"favourite_bean": "Yirgacheffe", "team": {"size": 12}}"#, campaign: Bool = false
     ) async throws -> UUID {
