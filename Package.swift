@@ -131,7 +131,7 @@ let package = Package(
 
         .testTarget(name: "HQStorageTests", dependencies: ["HQCore", "HQStorage", "HQTestSupport"], swiftSettings: strict),
         .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
-        .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQServer", "HQTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strict),
@@ -141,7 +141,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "HQKnowledgeTests",
-            dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
+            dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "HQServerTests",
