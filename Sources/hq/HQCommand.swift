@@ -13,6 +13,6 @@ struct HQCommand: AsyncParsableCommand {
         subcommands: [
             DBCommand.self, IngestCommand.self, IndexCommand.self, ReindexCommand.self, SearchCommand.self, ShowCommand.self,
             ChunksCommand.self, BootCommand.self, DraftSetCommand.self, EvalCommand.self, EmbedCommand.self, ServeCommand.self,
-            MCPCommand.self,
+            MCPCommand.self, EvalDraftsCommand.self,
         ])
 }

@@ -20,6 +20,13 @@ extension DraftSetAssembler {
     /// Passages scoring below this share of their query's best passage are not evidence.
     static let relevanceFloor = 0.55
 
+    /// The absolute floor: exact cosine (all-MiniLM-L6-v2) below which a passage is not evidence for a query,
+    /// however it ranks. Chosen on the train scenarios of samples/draft-scenarios (docs/DRAFT-SETS.md).
+    public static let defaultMinimumCosine = 0.55
+
+    /// How far below ``minimumCosine`` a query's best keyword (BM25) match may still be evidence.
+    static let keywordMatchMargin = 0.1
+
     /// Weight of a query's score for a variant: its own query counts fully, feedback almost fully, the others half.
     static func weight(variantQuery: Int?, query: Int, appliesToAll: Bool) -> Double {
         if query == variantQuery { return 1 }
@@ -102,13 +109,22 @@ extension DraftSetAssembler {
         var position: [UUID: Int] = [:]
         for (queryIndex, response) in responses.enumerated() {
             let chunks = response.results.flatMap { result in result.chunks.map { (result, $0) } }
-            // Fused (RRF) scores are nearly flat below the top; exact cosine says how close a passage really is.
+            // Fused (RRF) scores are nearly flat below the top; exact cosine says how close a passage really is, and
+            // BM25 how well it matches the query's words (a title naming the topic can lose on meaning alone).
             let bestCosine = chunks.compactMap { $0.1.explain?.cosine }.max() ?? 0
+            let bestBM25 = chunks.compactMap { $0.1.explain?.bm25 }.max() ?? 0
             let best = chunks.map(\.1.score).max() ?? 0
             for (rank, (result, chunk)) in chunks.enumerated() {
                 var score = best > 0 ? chunk.score / best : 1 / Double(rank + 1)
-                if bestCosine > 0 { score = max(0, chunk.explain?.cosine ?? 0) / bestCosine }
+                let lexical = bestBM25 > 0 ? (chunk.explain?.bm25 ?? 0) / bestBM25 : 0
+                if bestCosine > 0 { score = max(max(0, chunk.explain?.cosine ?? 0) / bestCosine, lexical) }
                 guard score >= Self.relevanceFloor else { continue }
+                // The absolute floor: close enough in meaning; the query's best keyword match gets a margin below it.
+                if let cosine = chunk.explain?.cosine,
+                    cosine < minimumCosine - (lexical >= 1 ? Self.keywordMatchMargin : 0)
+                {
+                    continue
+                }
                 if let at = position[chunk.chunkID] {
                     found[at].scores[queryIndex] = max(found[at].scores[queryIndex], score)
                 } else {
@@ -153,5 +169,26 @@ extension DraftSetAssembler {
             for (b, j) in usable.enumerated() { matrix[i * n + j] = gram[a * usable.count + b] }
         }
         return matrix
+    }
+}
+
+extension DraftSetAssembler {
+    /// The contact's company and organization names that some passage of the knowledge base mentions (a case study,
+    /// a customer note): only those stay in knowledge queries. Lower-cased.
+    func namesInKnowledge(_ context: AssemblyContext) async throws -> Set<String> {
+        let names = [context.contact["company"]?.mergeText, context.organizations.first?.row["name"]?.mergeText]
+            .compactMap { $0 }
+        var known = Set<String>()
+        for name in Set(names) {
+            let rows = try await pool.query(
+                """
+                SELECT EXISTS (
+                  SELECT 1 FROM public.knowledge_chunks c
+                   WHERE c.search_vector @@ phraseto_tsquery('english', \(name))
+                     AND c.content ILIKE '%' || \(name) || '%')
+                """)
+            if try rows.first?.decode(Bool.self, column: 0) == true { known.insert(name.lowercased()) }
+        }
+        return known
     }
 }

@@ -22,6 +22,9 @@ public final class DraftSetAssembler: Sendable {
     let search: SearchService
     let writer: ChatCompletionsWriter?
     let logger: Logger
+    /// The least exact cosine between a variant's query and a passage it cites (``defaultMinimumCosine``). A variant
+    /// with no passage above it cites nothing and says so (`notes`, `meta.needs_review`) instead of citing filler.
+    public let minimumCosine: Double
 
     /// Creates an assembler.
     /// - Parameters:
@@ -29,11 +32,13 @@ public final class DraftSetAssembler: Sendable {
     ///   - search: the retrieval pipeline (its embedder embeds the queries).
     ///   - llm: the chat-completions endpoint that writes variants; nil stores the rendered template.
     ///   - httpClient: the client LLM requests go through.
+    ///   - minimumCosine: the absolute relevance floor of evidence.
     ///   - logger: receives counts and timings (never message text above `.debug`, never the API key).
     public init(
         pool: PostgresPool, search: SearchService, llm: LLMConfiguration?, httpClient: HTTPClient = .shared,
-        logger: Logger
+        minimumCosine: Double = DraftSetAssembler.defaultMinimumCosine, logger: Logger
     ) {
+        self.minimumCosine = minimumCosine
         self.pool = pool
         self.search = search
         self.writer = llm.map { ChatCompletionsWriter(configuration: $0, client: httpClient, logger: logger) }
@@ -60,7 +65,7 @@ public final class DraftSetAssembler: Sendable {
                 missingFields: missing)
         }
 
-        let queries = QueryPlanner.plan(context, renderedSubject: subject?.text, renderedBody: body.text)
+        let queries = QueryPlanner.plan(context, knownNames: try await namesInKnowledge(context))
         let packs = try await evidence(
             queries: queries, scope: context.scope, variants: request.variantCount,
             perVariant: request.evidencePerVariant)
@@ -72,7 +77,10 @@ public final class DraftSetAssembler: Sendable {
         let rejected = variants.filter { $0.llmStatus == "rejected" }.count
         let meta = DraftSetMeta(
             queries: queries.map(\.text), scope: context.scope, missingFields: missing,
-            llmModel: writer?.configuration.model, llmRejected: rejected, needsReview: rejected > 0 || !missing.isEmpty)
+            llmModel: writer?.configuration.model, llmRejected: rejected,
+            // A variant without evidence (nothing above the relevance floors) needs a person's eye too.
+            needsReview: rejected > 0 || !missing.isEmpty
+                || (request.evidencePerVariant > 0 && variants.contains { $0.evidence.isEmpty }))
         let set = try await store.write(
             DraftSetDraft(
                 context: context, variants: variants, meta: meta, actorType: request.effectiveActorType,
@@ -134,7 +142,9 @@ public final class DraftSetAssembler: Sendable {
         var notes: [String] = []
         let angle = pack.angle.replacingOccurrences(of: "_", with: " ")
         if pack.evidence.isEmpty {
-            notes.append("Angle: \(angle). No matching knowledge was found to ground it.")
+            notes.append(
+                "Angle: \(angle). No passage of the knowledge base is relevant enough to cite for it: check the facts "
+                    + "before sending.")
         } else {
             notes.append(
                 "Angle: \(angle). Evidence: " + pack.evidence.map { "\($0.title) [\($0.id)]" }.joined(separator: "; ")

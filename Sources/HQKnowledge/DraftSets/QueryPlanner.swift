@@ -15,30 +15,28 @@ enum QueryPlanner {
     /// Longest query text sent to search (the model sees 256 tokens; BM25 gains nothing from more).
     static let maxQueryCharacters = 600
 
-    static func plan(_ context: AssemblyContext, renderedSubject: String?, renderedBody: String) -> [PlannedQuery] {
+    /// - Parameter knownNames: lower-cased company and organization names the knowledge base mentions.
+    static func plan(_ context: AssemblyContext, knownNames: Set<String> = []) -> [PlannedQuery] {
         var queries: [PlannedQuery] = []
         if let feedback = context.feedback {
             queries.append(PlannedQuery(angle: "feedback", text: clip(feedback), appliesToAll: true))
         }
+        // The variant's purpose: what the template is about and for whom, not the message around it. The rendered
+        // text is mostly merge-filled names and greetings, which outweighed the angle (a contact's name and company
+        // matched nothing worth citing); the template's own words only stand in when it states no angle or audience.
         let template = context.template.row
-        let playbook = join([
-            context.stage.replacingOccurrences(of: "_", with: " "), context.channel, template["angle"]?.mergeText,
-            template["audience"]?.mergeText, template["family"]?.mergeText, renderedSubject.map(stripPlaceholders),
-            stripPlaceholders(renderedBody),
-        ])
+        let purpose = [template["angle"]?.mergeText, template["audience"]?.mergeText]
+        let playbook = join(
+            purpose + [template["family"]?.mergeText, context.stage.replacingOccurrences(of: "_", with: " ")]
+                + (purpose.allSatisfy { $0 == nil }
+                    ? [
+                        context.template.subject.map(stripPlaceholders),
+                        stripPlaceholders(context.template.body),
+                    ] : []))
         if !playbook.isEmpty {
             queries.append(
                 PlannedQuery(angle: context.template.angle ?? "playbook", text: playbook, appliesToAll: false))
         }
-        let organization = context.organizations.first?.row
-        let fit = join([
-            context.contact["title"]?.mergeText, context.organizations.first?.role,
-            context.contact["company"]?.mergeText,
-            organization?["name"]?.mergeText, organization?["industry"]?.mergeText, organization?["type"]?.mergeText,
-            organization?["size"]?.mergeText, organization?["description"]?.mergeText,
-            context.contact["tags"]?.mergeText,
-        ])
-        if !fit.isEmpty { queries.append(PlannedQuery(angle: "company_fit", text: fit, appliesToAll: false)) }
         var history = context.interactions.prefix(3).map { item in
             join([item.subject, item.summary, item.nextAction])
         }.filter { !$0.isEmpty }
@@ -52,6 +50,20 @@ enum QueryPlanner {
                 PlannedQuery(
                     angle: "recent_conversation", text: clip(history.joined(separator: " ")), appliesToAll: false))
         }
+        // Who the recipient is, without personal or company names: those name nothing in the knowledge base unless
+        // it mentions them (`knownNames`: names found in it).
+        let organization = context.organizations.first?.row
+        let names = [
+            context.contact["company"]?.mergeText, organization?["name"]?.mergeText,
+        ].compactMap { $0 }.filter { knownNames.contains($0.lowercased()) }
+        let fit = join(
+            [
+                context.contact["title"]?.mergeText, context.organizations.first?.role,
+                organization?["industry"]?.mergeText, organization?["type"]?.mergeText,
+                organization?["size"]?.mergeText, organization?["description"]?.mergeText,
+                context.contact["tags"]?.mergeText,
+            ] + names)
+        if !fit.isEmpty { queries.append(PlannedQuery(angle: "company_fit", text: fit, appliesToAll: false)) }
         return queries
     }
 

@@ -48,41 +48,17 @@ public struct EvalRunner: Sendable {
     ///   - index: indexes all pending sources (e.g. `Indexer(pool:embedder:…).drain()`).
     /// - Returns: mean nDCG@10, Recall@100 and MRR@10 per mode.
     public func run(dataset: BEIRDataset, modes: [SearchMode], runFile: String?, index: IndexAll) async throws -> EvalReport {
-        let name = "hq_eval_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: logger)
-        do {
-            try await admin.execute(script: "CREATE DATABASE \(name)")  // name: fixed text and digits only
-        } catch {
-            await admin.close()
-            throw error
-        }
-        let url = try Self.replacingDatabase(in: serverURL, with: name)
-        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-eval"), maxConnections: 4, logger: logger)
-        do {
-            let report = try await evaluate(dataset: dataset, modes: modes, runFile: runFile, pool: pool, url: url, index: index)
-            await pool.close()
-            if !keepDatabase { try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-            await admin.close()
-            return report
-        } catch {
-            await pool.close()
-            if !keepDatabase { try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-            await admin.close()
-            throw error
+        try await ScratchDatabase.with(
+            serverURL: serverURL, prefix: "eval", migrationsDirectory: migrationsDirectory, keep: keepDatabase,
+            logger: logger
+        ) { pool, url in
+            try await evaluate(dataset: dataset, modes: modes, runFile: runFile, pool: pool, url: url, index: index)
         }
     }
 
     private func evaluate(
         dataset: BEIRDataset, modes: [SearchMode], runFile: String?, pool: PostgresPool, url: String, index: IndexAll
     ) async throws -> EvalReport {
-        let migrator = try await PostgresConnection.connect(PostgresConfiguration(url), logger: logger)
-        do {
-            try await MigrationRunner(migrations: try MigrationSet(directory: migrationsDirectory), logger: logger).migrate(migrator)
-            await migrator.close()
-        } catch {
-            await migrator.close()
-            throw error
-        }
         let documentIDs = try await load(dataset.documents, pool: pool)
         try await index(pool)
 
@@ -159,14 +135,4 @@ public struct EvalRunner: Sendable {
     }
 
     /// `url` with its database name replaced (`postgresql://host:port/db?…` and `postgresql:///db?host=…`).
-    static func replacingDatabase(in url: String, with name: String) throws -> String {
-        guard let scheme = url.range(of: "://") else {
-            throw SearchError(.invalidRequest, "the database setting must be a postgresql:// URL")
-        }
-        let afterScheme = url[scheme.upperBound...]
-        let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
-        let rest = url[pathStart...]
-        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
-        return String(url[..<pathStart]) + "/" + name + String(rest[queryStart...])
-    }
 }
