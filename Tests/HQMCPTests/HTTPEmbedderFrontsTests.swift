@@ -73,13 +73,13 @@ struct HTTPEmbedderFrontsTests {
             let object = try JSONSerialization.jsonObject(with: json) as? [String: Any]
             return ((object?["results"] as? [[String: Any]])?.first)?["title"] as? String
         }
-        let environment = ["HQ_DATABASE_URL": url, "HQ_EMBED_URL": service.baseURL, "HQ_EMBED_MODEL": Self.model]
+        let environment: [String: String?] = ["HQ_DATABASE_URL": url, "HQ_EMBED_URL": service.baseURL, "HQ_EMBED_MODEL": Self.model]
 
         // CLI
         let before = queried()
-        let cli = try Self.runHQ(["search", query, "--mode", "dense", "--json"], environment: environment)
-        #expect(cli.status == 0, "\(cli.errors)")
-        #expect(try topTitle(cli.output) == "Lighthouse upkeep")
+        let cli = try HQProcess.run(["search", query, "--mode", "dense", "--json"], environment: environment)
+        #expect(cli.status == 0, "\(cli.stderr)")
+        #expect(try topTitle(cli.stdout) == "Lighthouse upkeep")
         #expect(queried() == before + 1)
 
         // HTTP: `hq serve`'s router with the service as its embedder.
@@ -96,31 +96,11 @@ struct HTTPEmbedderFrontsTests {
         #expect(queried() == before + 2)
 
         // MCP: `hq mcp` with the same environment.
-        let session = try await MCPSession.start(databaseURL: url, environment: environment)
+        let session = try await MCPSession.start(databaseURL: url, environment: environment.compactMapValues { $0 })
         let result = try await session.call("search_knowledge", ["query": .string(query), "mode": "dense"])
         _ = await session.stop()
         #expect(!result.isError, "\(result.texts)")
         #expect(try topTitle(Data((result.texts.last ?? "").utf8)) == "Lighthouse upkeep")
         #expect(queried() == before + 3)
-    }
-
-    static func runHQ(_ arguments: [String], environment extra: [String: String]) throws
-        -> (status: Int32, output: Data, errors: String)
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MCPSession.executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, data, errorText)
     }
 }

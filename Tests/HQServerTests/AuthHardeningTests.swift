@@ -106,17 +106,8 @@ struct AuthHardeningTests {
     @Test("the default bind address is loopback, in the library and in `hq serve --help`")
     func loopbackByDefault() throws {
         #expect(ServerConfiguration().host == "127.0.0.1")
-        let hq = TestDatabase.packageRoot + "/.build/release/hq"
-        guard FileManager.default.isExecutableFile(atPath: hq) else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: hq)
-        process.arguments = ["serve", "--help"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        guard FileManager.default.isExecutableFile(atPath: HQProcess.executable) else { return }
+        let help = try HQProcess.run(["serve", "--help"]).output
         #expect(help.contains("default: 127.0.0.1"), "hq serve --help: \(help)")
     }
 }

@@ -163,26 +163,9 @@ struct FrontContractTests {
 
         // CLI: exit status 1, the flag and the same problem on stderr; nothing on stdout.
         guard let arguments = example.cli else { return }
-        let (status, output) = try Self.runHQ(arguments, databaseURL: fronts.databaseURL)
-        #expect(status != 0)
-        #expect(output.contains("\(example.flag) \(example.problem)"), "\(output)")
-    }
-
-    /// Runs the release `hq` with `arguments` against `databaseURL`; returns its status and stderr.
-    static func runHQ(_ arguments: [String], databaseURL: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestDatabase.packageRoot + "/.build/release/hq")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["HQ_DATABASE_URL"] = databaseURL
-        environment["HQ_EMBED_URL"] = nil
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try HQProcess.run(arguments, environment: ["HQ_DATABASE_URL": fronts.databaseURL, "HQ_EMBED_URL": nil])
+        #expect(run.status != 0)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("\(example.flag) \(example.problem)"), "\(run.stderr)")
     }
 }

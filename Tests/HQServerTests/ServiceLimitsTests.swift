@@ -98,25 +98,15 @@ struct ServiceLimitsTests {
     @Test("`hq search Q --limit 1000` (and --chunks 50) works: pgvector's ef_search ceiling is never exceeded")
     func cliLimitAtMaximum() async throws {
         let fixture = try await SearchFixture.shared.value
-        let hq = TestDatabase.packageRoot + "/.build/release/hq"
-        try #require(FileManager.default.isExecutableFile(atPath: hq), "build hq first (scripts/setup)")
+        try #require(FileManager.default.isExecutableFile(atPath: HQProcess.executable), "build hq first (scripts/setup)")
         for arguments in [["--limit", "1000"], ["--limit", "500", "--mode", "dense"], ["--limit", "1000", "--chunks", "50"]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: hq)
-            process.arguments = ["search", "renewal pricing", "--json"] + arguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["HQ_DATABASE_URL"] = fixture.url
-            environment["HQ_MODEL_DIR"] = TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"
-            process.environment = environment
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let stdout = output.fileHandleForReading.readDataToEndOfFile()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "hq search \(arguments): \(stderr)")
+            let run = try HQProcess.run(
+                ["search", "renewal pricing", "--json"] + arguments,
+                environment: [
+                    "HQ_DATABASE_URL": fixture.url, "HQ_MODEL_DIR": TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2",
+                ])
+            let (stdout, stderr) = (run.stdout, run.stderr)
+            #expect(run.status == 0, "hq search \(arguments): \(stderr)")
             #expect(!stderr.contains("22023"))
             let json = try? JSONSerialization.jsonObject(with: stdout) as? [String: Any]
             #expect((json?["results"] as? [Any])?.isEmpty == false, "\(arguments)")
