@@ -43,10 +43,10 @@ struct DraftSetAssembleCommand: AsyncParsableCommand {
         ))
     var template: String?
 
-    @Option(help: "Variants to write (1-5).")
+    @Option(help: ArgumentHelp(DraftSetRequest.fields["variants"].help))
     var variants = 3
 
-    @Option(name: .customLong("evidence"), help: "Passages of evidence per variant (0-8).")
+    @Option(name: .customLong("evidence"), help: ArgumentHelp(DraftSetRequest.fields["evidence_per_variant"].help))
     var evidencePerVariant = 3
 
     @Option(
@@ -68,7 +68,7 @@ struct DraftSetAssembleCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("actor-type"),
-        help: ArgumentHelp("human, agent or system (audit log; default system).", valueName: "type"))
+        help: ArgumentHelp(DraftSetRequest.fields["actor_type"].help, valueName: "type"))
     var actorType: String?
 
     @Flag(name: .customLong("no-llm"), help: "Store the rendered template even when HQ_LLM_URL is set.")

@@ -35,18 +35,14 @@ public struct RequestField: Sendable {
         self.required = required
     }
 
-    /// The summary with the accepted values appended, for CLI help: `Most sources to return (1-1000, default 10).`
+    /// The summary with the accepted values appended, for CLI help: `Most sources to return (1-1000).` (the CLI shows
+    /// defaults itself).
     public var help: String {
         var notes: [String] = []
         switch kind {
         case .integer(let range): notes.append("\(range.lowerBound)-\(range.upperBound)")
         case .number(let range): notes.append("\(range.lowerBound)-\(range.upperBound)")
         case .choice(let options): notes.append(options.joined(separator: ", "))
-        default: break
-        }
-        switch defaultValue {
-        case .number(let n)?: notes.append("default \(n.rounded() == n ? String(Int(n)) : String(n))")
-        case .string(let s)?: notes.append("default \(s)")
         default: break
         }
         let text = summary.hasSuffix(".") ? String(summary.dropLast()) : summary
