@@ -13,11 +13,12 @@ struct EvalDraftsCommand: AsyncParsableCommand {
         discussion: """
             DIR holds scenarios.json (see samples/draft-scenarios): its corpus is imported and indexed into a fresh \
             database on the configured server, every scenario's contact, organization, interactions and template \
-            are written, a draft set is assembled for each (no LLM), and the cited documents are scored against the \
-            labels. Choose settings on --split train; report --split test. --json prints {"splits": {"train"|"test": \
+            are written, a draft set is assembled for each (no LLM unless --llm: then the evidence an accepted answer \
+            cites is what counts), and the cited documents are scored against the labels. Choose settings on --split train; report --split test. --json prints {"splits": {"train"|"test": \
             {"scenarios", "variants", "precision", "must_cite_recall", "no_acceptable_evidence_rate", \
-            "wrong_citation_rate", "shared_source_rate", "duplicate_passages", "citations_per_variant"}}, \
-            "scenarios": [{"id", "split", "variants": [{"angle", "cited", "relevant", "wrong", "shared_sources", \
+            "wrong_citation_rate", "shared_source_rate", "duplicate_passages", "citations_per_variant", \
+            "llm_variants"}}, \
+            "scenarios": [{"id", "split", "variants": [{"angle", "generator", "cited", "relevant", "wrong", "shared_sources", \
             "needs_review"}], "must_cite_found", "must_cite_missed", "duplicate_passages", "queries"}]}.
             """)
 
@@ -34,6 +35,9 @@ struct EvalDraftsCommand: AsyncParsableCommand {
         name: .customLong("min-cosine"),
         help: ArgumentHelp("The absolute evidence floor to evaluate (default: the assembler's).", valueName: "cosine"))
     var minimumCosine: Double?
+
+    @Flag(help: "Write variants with the LLM of HQ_LLM_URL/HQ_LLM_MODEL and score the evidence its text cites.")
+    var llm = false
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -62,6 +66,8 @@ struct EvalDraftsCommand: AsyncParsableCommand {
         let url = try CLIError.wrap { try environment.databaseURL() }
         let evidence = evidencePerVariant
         let minimumCosine = self.minimumCosine
+        let llmConfiguration = llm ? try environment.llmConfiguration() : nil
+        if llm && llmConfiguration == nil { throw CLIError("--llm needs HQ_LLM_URL and HQ_LLM_MODEL") }
         let report = try await ScratchDatabase.with(
             serverURL: url, prefix: "evaldrafts", migrationsDirectory: environment.migrationsDirectory, keep: keepDatabase,
             logger: logger
@@ -72,7 +78,7 @@ struct EvalDraftsCommand: AsyncParsableCommand {
             _ = try await Indexer(pool: pool, embedder: embedder, configuration: indexing, logger: logger).drain()
             let search = SearchService(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
             let assembler = DraftSetAssembler(
-                pool: pool, search: search, llm: nil,
+                pool: pool, search: search, llm: llmConfiguration,
                 minimumCosine: minimumCosine ?? DraftSetAssembler.defaultMinimumCosine, logger: logger)
             return try await DraftSetEvaluator(pool: pool, assembler: assembler, logger: logger)
                 .run(scenarios, splits: splits, evidencePerVariant: evidence)

@@ -16,7 +16,10 @@ import Testing
 struct DraftEvidenceScenarioTests {
     static let directory = TestDatabase.packageRoot + "/samples/draft-scenarios"
 
-    static let report = Task<DraftEvalReport, any Error> {
+    static let report = Task<DraftEvalReport, any Error> { try await evaluate(llm: nil) }
+
+    /// Imports and indexes the sample corpus in a fresh database and evaluates the train scenarios.
+    static func evaluate(llm: LLMConfiguration?) async throws -> DraftEvalReport {
         let scenarios = try DraftScenarioSet(directory: directory)
         let url = try await TestDatabase.migratedDatabase()
         let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
@@ -26,11 +29,28 @@ struct DraftEvidenceScenarioTests {
         _ = try await Ingest(pool: pool, logger: TestDatabase.logger).ingest([directory + "/" + scenarios.corpus])
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
         let search = SearchService(pool: pool, embedder: embedder, logger: TestDatabase.logger)
-        let assembler = DraftSetAssembler(pool: pool, search: search, llm: nil, logger: TestDatabase.logger)
+        let assembler = DraftSetAssembler(pool: pool, search: search, llm: llm, logger: TestDatabase.logger)
         let report = try await DraftSetEvaluator(pool: pool, assembler: assembler, logger: TestDatabase.logger)
             .run(scenarios, splits: ["train"])
         await pool.close()
         return report
+    }
+
+    @Test("through the LLM path (loopback stub citing every passage it is given), no citation points at a wrong document")
+    func llmPath() async throws {
+        let stub = try LLMStub { prompt in
+            let cites = LLMStub.evidenceIDs(in: prompt).map { "[\($0)]" }.joined(separator: " ")
+            return #"{"subject": "Coffee", "body": "Fresh coffee for your team \#(cites).", "notes": "stub"}"#
+        }
+        defer { stub.stop() }
+        let report = try await Self.evaluate(llm: LLMConfiguration(url: stub.baseURL, model: "stub-model", apiKey: nil))
+        let figures = try #require(report.splits["train"])
+        #expect(figures.llmVariants > 0)
+        #expect(figures.wrongCitationRate == 0)
+        // A variant without evidence gets no citation from the LLM (its answer is checked against what it was given).
+        for variant in report.scenarios.flatMap(\.variants) where variant.generator == "llm" {
+            #expect(variant.cited.count <= 3)
+        }
     }
 
     @Test("no variant cites a document labelled wrong; precision and must-cite recall hold the chosen bar")

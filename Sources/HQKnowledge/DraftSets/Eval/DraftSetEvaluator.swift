@@ -100,11 +100,16 @@ public struct DraftSetEvaluator: Sendable {
         let wrong = Set(scenario.labels.wrong)
         var chunkUse: [UUID: Int] = [:]
         for evidence in draft.variants.flatMap(\.evidence) { chunkUse[evidence.chunkID, default: 0] += 1 }
+        // What a variant cites: its evidence, or, when an LLM wrote it, the evidence its text cites ([E#]).
+        func citedEvidence(_ variant: DraftVariant) -> [Evidence] {
+            variant.generator == "llm" ? variant.evidence.filter { variant.citations.contains($0.id) } : variant.evidence
+        }
         let variants = draft.variants.map { variant in
-            let cited = variant.evidence.map(\.title)
-            let others = Set(draft.variants.filter { $0.index != variant.index }.flatMap { $0.evidence.map(\.title) })
+            let cited = citedEvidence(variant).map(\.title)
+            let others = Set(draft.variants.filter { $0.index != variant.index }.flatMap { citedEvidence($0).map(\.title) })
             return DraftEvalReport.Variant(
-                angle: variant.angle ?? "", cited: cited, relevant: cited.filter(relevant.contains).count,
+                angle: variant.angle ?? "", generator: variant.generator, cited: cited,
+                relevant: cited.filter(relevant.contains).count,
                 wrong: cited.filter(wrong.contains).count, sharedSources: cited.filter(others.contains).count,
                 needsReview: variant.evidence.isEmpty)
         }
@@ -122,6 +127,8 @@ public struct DraftEvalReport: Sendable, Codable {
     /// One variant's citations, scored.
     public struct Variant: Sendable, Codable {
         public var angle: String
+        /// `template`, or `llm` when an LLM's answer was accepted (its citations are what counts).
+        public var generator: String
         /// Titles of the cited documents, in evidence order.
         public var cited: [String]
         /// Citations of relevant documents.
@@ -134,7 +141,7 @@ public struct DraftEvalReport: Sendable, Codable {
         public var needsReview: Bool
 
         enum CodingKeys: String, CodingKey {
-            case angle, cited, relevant, wrong
+            case angle, generator, cited, relevant, wrong
             case sharedSources = "shared_sources"
             case needsReview = "needs_review"
         }
@@ -178,6 +185,8 @@ public struct DraftEvalReport: Sendable, Codable {
         public var duplicatePassages: Int
         /// Mean citations per variant.
         public var citationsPerVariant: Double
+        /// Variants an LLM wrote (their citations in the text are scored).
+        public var llmVariants: Int
 
         enum CodingKeys: String, CodingKey {
             case scenarios, variants, precision
@@ -187,6 +196,7 @@ public struct DraftEvalReport: Sendable, Codable {
             case sharedSourceRate = "shared_source_rate"
             case duplicatePassages = "duplicate_passages"
             case citationsPerVariant = "citations_per_variant"
+            case llmVariants = "llm_variants"
         }
     }
 
@@ -213,7 +223,8 @@ public struct DraftEvalReport: Sendable, Codable {
             wrongCitationRate: mean(variants.map { $0.wrong > 0 ? 1 : 0 }),
             sharedSourceRate: citations == 0 ? 0 : Double(variants.reduce(0) { $0 + $1.sharedSources }) / Double(citations),
             duplicatePassages: scenarios.reduce(0) { $0 + $1.duplicatePassages },
-            citationsPerVariant: variants.isEmpty ? 0 : Double(citations) / Double(variants.count))
+            citationsPerVariant: variants.isEmpty ? 0 : Double(citations) / Double(variants.count),
+            llmVariants: variants.filter { $0.generator == "llm" }.count)
     }
 
     enum CodingKeys: String, CodingKey {
