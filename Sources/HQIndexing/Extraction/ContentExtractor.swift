@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Turns a document or asset into ``ExtractedText``: TipTap JSON (object or stringified in a jsonb string),
 /// markdown, plain text; assets by type and MIME (text, markdown, HTML, CSV/TSV, JSON, code, PDF through
@@ -13,13 +13,24 @@ public struct ContentExtractor: Sendable {
     /// Creates an extractor.
     public init(configuration: ExtractionConfiguration = .init()) { self.configuration = configuration }
 
+    /// The bytes of an asset's file when extraction reads them (a fetchable format and no stored text), else nil:
+    /// the indexer hashes them, so a file replaced under the same name and size is never taken for unchanged.
+    /// - Throws: ``IndexingError`` `.fileUnavailable`/`.tooLarge`/`.refused` from the fetcher.
+    public func fileBytes(_ source: SourceContent) async throws -> Data? {
+        guard source.sourceType == "asset", (source.content ?? "").isEmpty, let url = source.fileURL, !url.isEmpty,
+            Self.format(of: source).isFetchable
+        else { return nil }
+        return try await configuration.fetcher.fetch(url, maxBytes: configuration.maxFileBytes)
+    }
+
     /// Extracts the readable text of `source` with its structure.
+    /// - Parameter file: the asset's file as ``fileBytes(_:)`` read it (nil: read it here when needed).
     /// - Throws: ``IndexingError`` `.fileUnavailable`/`.tooLarge`/`.extractionFailed` for an asset's file.
-    public func extract(_ source: SourceContent) async throws -> ExtractedText {
+    public func extract(_ source: SourceContent, file: Data? = nil) async throws -> ExtractedText {
         var builder = TextBuilder(maxScalars: configuration.maxTextCharacters)
         var method: String
         if source.sourceType == "asset" {
-            method = try await extractAsset(source, into: &builder)
+            method = try await extractAsset(source, file: file, into: &builder)
         } else {
             method = Self.extractDocument(source.documentContent, into: &builder)
         }
@@ -82,15 +93,23 @@ public struct ContentExtractor: Sendable {
 
     // MARK: Assets
 
-    private func extractAsset(_ source: SourceContent, into builder: inout TextBuilder) async throws -> String {
-        if let description = source.description { builder.block(description, kind: .paragraph) }
-        let format = AssetFormat.detect(
+    private func readFile(_ source: SourceContent, given file: Data?) async throws -> Data? {
+        if let file { return file }
+        return try await fileBytes(source)
+    }
+
+    static func format(of source: SourceContent) -> AssetFormat {
+        AssetFormat.detect(
             type: source.assetType, mime: source.mimeType, name: source.fileURL.map(FileReference.display) ?? source.title)
+    }
+
+    private func extractAsset(_ source: SourceContent, file: Data?, into builder: inout TextBuilder) async throws -> String {
+        if let description = source.description { builder.block(description, kind: .paragraph) }
+        let format = Self.format(of: source)
         var method = "asset-metadata"
         if let content = source.content, !content.isEmpty {
             method = "asset-" + format.parse(content, into: &builder)
-        } else if format.isFetchable, let url = source.fileURL, !url.isEmpty,
-                  let data = try await configuration.fetcher.fetch(url, maxBytes: configuration.maxFileBytes) {
+        } else if let data = try await readFile(source, given: file) {
             if format == .pdf {
                 method = try await extractPDF(data, into: &builder)
             } else {

@@ -1,3 +1,4 @@
+import HQCore
 import Foundation
 import HQEmbedding
 import HQStorage
@@ -99,14 +100,26 @@ extension Indexer {
         let modelIDs = models.map(\.modelID)
         var unchanged: [(id: UUID, seq: Int64, hash: String)] = []
         for source in leased {
-            let hash = source.sourceHash(models: modelIDs, chunking: configuration.chunking, maxTokens: chunker.maxTokens)
+            try Task.checkCancellation()
+            // An asset whose text comes from its file is identified by the file's bytes too: the same name and size
+            // with other bytes is a change. Reading costs I/O only; extraction and embedding are what is skipped.
+            let file: Data?
+            do {
+                file = try await extractor.fileBytes(source.content)
+            } catch {
+                let permanent = (error as? IndexingError)?.code == .refused
+                await recordFailure(source, reason: "\(error)", permanent: permanent, into: &batch.summary)
+                continue
+            }
+            let hash = source.sourceHash(
+                models: modelIDs, chunking: configuration.chunking, maxTokens: chunker.maxTokens,
+                fileDigest: file.map { $0.withUnsafeBytes(SHA256.hexDigest) })
             if hash == source.chunkSourceHash && source.indexedModel == finishModel {
                 unchanged.append((source.id, source.changeSeq, hash))
                 continue
             }
-            try Task.checkCancellation()
             do {
-                let text = try await extractor.extract(source.content)
+                let text = try await extractor.extract(source.content, file: file)
                 let chunks = chunker.chunks(of: text, title: source.title)
                 batch.sources.append(PreparedSource(source: source, sourceHash: hash, method: text.method, chunks: chunks, vectors: [:]))
             } catch {

@@ -47,8 +47,9 @@ struct LeasedSource: Sendable {
         return .document(title: title, content: documentContent)
     }
 
-    /// Hash of everything that decides the chunk set and its vectors: the content fields, the models, the chunker.
-    func sourceHash(models: [String], chunking: ChunkingConfiguration, maxTokens: Int) -> String {
+    /// Hash of everything that decides the chunk set and its vectors: the content fields, the models, the chunker,
+    /// and the SHA-256 of the asset's file when its text comes from the file (`fileDigest`).
+    func sourceHash(models: [String], chunking: ChunkingConfiguration, maxTokens: Int, fileDigest: String? = nil) -> String {
         var hasher = SHA256()
         let c = chunking
         let parts: [String?] = [
@@ -56,7 +57,8 @@ struct LeasedSource: Sendable {
             sourceType, title, assetType, mimeType, sourceURI, assetFileSize.map(String.init), documentContent,
             assetDescription, assetContent, sourceType == "asset" ? tags.joined(separator: ",") : nil,
         ]
-        for part in parts {
+        // The file's digest only when there is one: the hash of every other source stays what it was.
+        for part in parts + (fileDigest.map { ["file:" + $0] } ?? []) {
             hasher.update(part ?? "\u{1}")
             hasher.update([0])
         }

@@ -1,0 +1,59 @@
+import Foundation
+import HQIndexing
+import HQNet
+import HQStorage
+import HQTestSupport
+import Testing
+
+/// Issue 14: an asset's identity for "unchanged" includes the bytes its text came from. Before, the source hash
+/// covered `file_url` and `file_size` only: a file replaced by another of the same name and size was called
+/// unchanged by `hq reindex --all`, and search kept serving the old text.
+@Suite("A replaced asset file is re-indexed even with the same name and size")
+struct ChangedFileTests {
+    @Test("same path, same size, other bytes: reindex picks it up; the same bytes stay unchanged")
+    func sameSizeReplacement() async throws {
+        let db = try await TestDB.make()
+        defer { Task { await db.pool.close() } }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hq-changed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("prices.txt")
+        let before = "The espresso blend costs eleven euros per kilogram this spring."
+        let after = "The espresso blend costs twelve euros per kilogram this summer."
+        #expect(before.utf8.count == after.utf8.count)
+        try Data(before.utf8).write(to: file)
+        let size = before.utf8.count
+        try await db.pool.execute(
+            """
+            INSERT INTO public.assets (name, type, mime_type, file_url, file_size)
+            VALUES ('prices.txt', 'document'::public.asset_type, 'text/plain', \(file.path), \(size))
+            """)
+        let embedder = FakeEmbedder()
+        let fetcher = AssetFileFetcher(
+            local: try LocalFileFetcher(roots: [root.path]), links: LinkFetcher(client: .shared), storage: nil)
+        let indexer = db.indexer(embedder) { $0.extraction.fetcher = fetcher }
+        let first = try await indexer.drain()
+        #expect(first.indexed == 1)
+        func text() async throws -> String {
+            try await db.scalar(String.self, "SELECT string_agg(content, ' ') FROM public.knowledge_chunks")
+        }
+        #expect(try await text().contains("eleven euros"))
+
+        // Marked pending with nothing changed: unchanged, nothing embedded.
+        _ = try await indexer.markPending(ReindexSelection())
+        let embeddedBefore = embedder.texts.load(ordering: .relaxed)
+        let same = try await indexer.drain()
+        #expect(same.unchanged == 1 && same.indexed == 0)
+        #expect(embedder.texts.load(ordering: .relaxed) == embeddedBefore)
+
+        // The same name and size, other bytes (the file's mtime kept as it was): a change.
+        let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]
+        try Data(after.utf8).write(to: file)
+        if let modified { try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path) }
+        _ = try await indexer.markPending(ReindexSelection())
+        let changed = try await indexer.drain()
+        #expect(changed.indexed == 1 && changed.unchanged == 0)
+        let now = try await text()
+        #expect(now.contains("twelve euros") && !now.contains("eleven euros"))
+    }
+}
