@@ -3,9 +3,8 @@ import HQEmbedding
 import HQSearch
 public import Hummingbird
 
-/// `POST /v1/search`, `GET /v1/sources/{id}`, `GET /v1/sources/{id}/chunks` over the query service, and
-/// `GET /openapi.json` (the committed OpenAPI document of every route). Answers use ``SearchJSON`` so
-/// they are byte-for-byte what `hq search --json` prints for the same answer.
+/// `POST /v1/search`, `GET /v1/sources/{id}`, `GET /v1/sources/{id}/chunks` over the query service. Answers use
+/// ``SearchJSON`` so they are byte-for-byte what `hq search --json` prints for the same answer.
 public struct SearchRoutes: RouteGroup {
     /// Creates the group.
     public init() {}
@@ -16,11 +15,6 @@ public struct SearchRoutes: RouteGroup {
             SearchService(
                 pool: $0, embedder: BatchedEmbedder(server: server), configuration: server.configuration.search,
                 logger: server.logger)
-        }
-        router.get("/openapi.json") { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         router.post("/v1/search") { request, _ -> Response in
             let body = try await request.decodeJSON(SearchBody.self, server: server)
