@@ -83,6 +83,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The OpenAPI document, served as is at GET /openapi.json (docs/openapi.json links to it).
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: strict),
         // MCP server (`hq mcp`): the knowledge engine as tools for agents, over stdio.
         .target(

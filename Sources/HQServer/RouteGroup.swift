@@ -23,12 +23,21 @@ public protocol RouteGroup: Sendable {
     ///   - router: the server's router.
     ///   - server: configuration, embedder, database, metrics, logger.
     func addRoutes(to router: Router<HQRequestContext>, server: ServerContext)
+
+    /// Checks, before the server listens, that the group can serve (e.g. that a file it serves is readable).
+    /// - Throws: ``ServerConfigurationError`` saying what is missing.
+    func validate() throws(ServerConfigurationError)
+}
+
+extension RouteGroup {
+    /// Nothing to check.
+    public func validate() throws(ServerConfigurationError) {}
 }
 
 /// The route groups `hq serve` mounts.
 public enum RouteGroups {
     /// Every group, in registration order. Add new groups here.
     public static var all: [any RouteGroup] {
-        [HealthRoutes(), EmbeddingRoutes(), SearchRoutes(), BootRoutes(), DraftSetRoutes()]
+        [HealthRoutes(), OpenAPIRoutes(), EmbeddingRoutes(), SearchRoutes(), BootRoutes(), DraftSetRoutes()]
     }
 }

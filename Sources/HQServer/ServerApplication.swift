@@ -29,12 +29,13 @@ public enum ServerApplication {
     ///   - routes: the route groups to mount.
     ///   - onRunning: called with the bound port once the server listens (useful with port 0).
     /// - Throws: ``ServerConfigurationError`` when the configuration must not be served (a non-loopback address
-    ///   without an API key).
+    ///   without an API key) or a group cannot serve (``RouteGroup/validate()``, e.g. a missing OpenAPI document).
     public static func makeApplication(
         server: ServerContext, routes: [any RouteGroup] = RouteGroups.all,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ServerConfigurationError) -> some ApplicationProtocol {
         try server.configuration.validate()
+        for group in routes { try group.validate() }
         return Application(
             router: buildRouter(server: server, routes: routes),
             configuration: .init(address: .hostname(server.configuration.host, port: server.configuration.port), serverName: "hq"),

@@ -70,19 +70,35 @@ struct SearchHTTPTests {
         }
     }
 
-    @Test("GET /openapi.json serves the committed docs/openapi.json, and it names every route")
+    @Test("GET /openapi.json serves the bundled document byte for byte (docs/openapi.json is it), and it names every route")
     func openAPI() async throws {
         try await withServer { base, _ in
             let served = try await HTTPClient.shared.get(base + "/openapi.json")
             #expect(served.status == 200)
-            let committed = try Data(contentsOf: URL(fileURLWithPath: TestDatabase.packageRoot + "/docs/openapi.json"))
+            let resource = TestDatabase.packageRoot + "/Sources/HQServer/Resources/openapi.json"
+            #expect(served.body == (try Data(contentsOf: URL(fileURLWithPath: resource))))
+            let docs = URL(fileURLWithPath: TestDatabase.packageRoot + "/docs/openapi.json")
+            #expect(docs.resolvingSymlinksInPath().path == URL(fileURLWithPath: resource).resolvingSymlinksInPath().path)
             let servedObject = try #require(try JSONSerialization.jsonObject(with: served.body) as? NSDictionary)
-            let committedObject = try #require(try JSONSerialization.jsonObject(with: committed) as? NSDictionary)
-            #expect(servedObject == committedObject)
             let paths = try #require(servedObject["paths"] as? [String: Any])
             for route in ["/v1/search", "/v1/sources/{id}", "/v1/sources/{id}/chunks", "/v1/embeddings", "/embed", "/healthz"] {
                 #expect(paths[route] != nil, "openapi.json lacks \(route)")
             }
         }
+    }
+
+    @Test("a server whose OpenAPI document cannot be read refuses to start, naming the file")
+    func missingOpenAPIDocument() async throws {
+        let fixture = try await SearchFixture.shared.value
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        let server = ServerContext(configuration: configuration, embedder: fixture.embedder, logger: TestDatabase.logger)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID().uuidString).json").path
+        let error = await #expect(throws: ServerConfigurationError.self) {
+            let running = try await ServerApplication.start(
+                server: server, routes: [HealthRoutes(), OpenAPIRoutes(contentsOf: URL(fileURLWithPath: path))])
+            await running.shutdown()
+        }
+        #expect(error?.message.contains(path) == true, "\(String(describing: error))")
     }
 }

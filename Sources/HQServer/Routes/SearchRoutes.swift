@@ -2,20 +2,15 @@ import Foundation
 import HQSearch
 public import Hummingbird
 
-/// `POST /v1/search`, `GET /v1/sources/{id}`, `GET /v1/sources/{id}/chunks` over the runtime's search service, and
-/// `GET /openapi.json` (the committed OpenAPI document of every route). Requests are read by the same request types
-/// as MCP and the CLI; answers use ``SearchJSON`` so they are byte-for-byte what `hq search --json` prints.
+/// `POST /v1/search`, `GET /v1/sources/{id}`, `GET /v1/sources/{id}/chunks` over the runtime's search service.
+/// Requests are read by the same request types as MCP and the CLI; answers use ``SearchJSON`` so they are
+/// byte-for-byte what `hq search --json` prints.
 public struct SearchRoutes: RouteGroup {
     /// Creates the group.
     public init() {}
 
     /// Registers the routes; without a database they answer 503.
     public func addRoutes(to router: Router<HQRequestContext>, server: ServerContext) {
-        router.get("/openapi.json") { _, _ -> Response in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
         router.post("/v1/search") { request, _ -> Response in
             let searchRequest = try await request.decodeFields(SearchRequest.self, server: server)
             let response = try await server.run {
