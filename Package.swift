@@ -139,7 +139,7 @@ let package = Package(
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "HQSearchTests",
-            dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQServer", "HQNet", "HQTestSupport"],
+            dependencies: ["HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "HQKnowledgeTests",
