@@ -24,6 +24,19 @@ extension Indexer {
         let start = clock.now
         var summary = IndexRunSummary()
         var writing: Task<IndexRunSummary, any Error>?
+        // Leases are kept alive while their batch is extracted, embedded and written (three batches in flight can
+        // outlast one lease): every third of a lease, this worker's leases are extended.
+        let keeper = Task { [queue, configuration, logger] in
+            let interval = Duration.milliseconds(max(200, configuration.leaseSeconds * 1000 / 3))
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                do { try await queue.extendLeases(leaseSeconds: configuration.leaseSeconds) } catch {
+                    logger.warning("cannot extend leases", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { keeper.cancel() }
         var current = try await leaseAndExtract()
         defer { writing?.cancel() }
         do {
@@ -194,7 +207,7 @@ extension Indexer {
     /// Writes each source's chunk set in its own transaction.
     func write(_ batch: ExtractedBatch) async throws -> IndexRunSummary {
         var summary = IndexRunSummary()
-        let writer = ChunkSetWriter(pool: pool, finishModel: finishModel, dimensions: 384)
+        let writer = ChunkSetWriter(pool: pool, finishModel: finishModel, dimensions: 384, worker: queue.worker)
         for prepared in batch.sources {
             do {
                 switch try await writer.write(prepared, liveModel: embedder.modelID) {

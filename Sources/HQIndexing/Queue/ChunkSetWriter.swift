@@ -17,6 +17,8 @@ struct ChunkSetWriter: Sendable {
     /// The model recorded as `indexed_model`.
     let finishModel: String
     let dimensions: Int
+    /// This worker's lease name: a source another worker holds now is not written (its lease was lost).
+    let worker: String
 
     enum Outcome { case written, stale }
 
@@ -36,6 +38,10 @@ struct ChunkSetWriter: Sendable {
             try await connection.transaction { tx in
                 let rows = try await tx.query("SELECT * FROM public.hq_begin_source_write(\(source.id), \(source.changeSeq))")
                 guard let filter = rows.first else { return .stale }
+                // hq_begin_source_write locked the row: nobody can lease it again until this transaction ends.
+                let holder = try await tx.query(
+                    "SELECT indexing_leased_by FROM public.knowledge_sources WHERE id = \(source.id)")
+                guard try holder.first?.decode(String?.self, column: 0) == worker else { return .stale }
                 let sourceType = try filter.decode(String.self, column: "source_type")
                 let assetType = try filter.decode(String?.self, column: "asset_type")
                 let folderIDs = try filter.decode([UUID]?.self, column: "folder_ids") ?? []

@@ -31,23 +31,56 @@ struct SourceQueue: Sendable {
         return result
     }
 
-    /// Marks unchanged sources indexed without rewriting their chunks. Returns the ids that were finished.
+    /// Marks unchanged sources indexed without rewriting their chunks, only those this worker still holds (rows
+    /// locked first, so no other worker can lease them in between). Returns the ids that were finished.
     func finishUnchanged(_ sources: [(id: UUID, seq: Int64, hash: String)], model: String, method: String) async throws -> Set<UUID> {
         guard !sources.isEmpty else { return [] }
-        let rows = try await pool.query("""
-            SELECT u.id FROM unnest(\(sources.map(\.id)), \(sources.map(\.seq)), \(sources.map(\.hash))) AS u(id, seq, hash)
-             WHERE public.hq_finish_source_write(u.id, u.seq, u.hash, \(model), \(method))
-            """)
-        return Set(try rows.map { try $0.decode(UUID.self, column: 0) })
+        return try await pool.withConnection { connection in
+            try await connection.transaction { tx in
+                // Two statements: in one, the planner may call hq_finish_source_write (which clears the lease) before
+                // it reads who holds the lease.
+                let heldRows = try await tx.query("""
+                    SELECT s.id FROM public.knowledge_sources s
+                     WHERE s.id = ANY(\(sources.map(\.id))) AND s.indexing_leased_by = \(worker)
+                       FOR UPDATE
+                    """)
+                let held = Set(try heldRows.map { try $0.decode(UUID.self, column: 0) })
+                let mine = sources.filter { held.contains($0.id) }
+                guard !mine.isEmpty else { return [] }
+                let rows = try await tx.query("""
+                    SELECT u.id FROM unnest(\(mine.map(\.id)), \(mine.map(\.seq)), \(mine.map(\.hash))) AS u(id, seq, hash)
+                     WHERE public.hq_finish_source_write(u.id, u.seq, u.hash, \(model), \(method))
+                    """)
+                return Set(try rows.map { try $0.decode(UUID.self, column: 0) })
+            }
+        }
     }
 
-    /// Records a failed attempt: "retry", "failed", "stale" or "missing".
-    /// A `permanent` failure (a refused reference) uses up the attempts at once.
+    /// Records a failed attempt: "retry", "failed", "stale" (the source changed, or another worker holds it now)
+    /// or "missing". A `permanent` failure (a refused reference) uses up the attempts at once.
     func fail(_ id: UUID, seq: Int64, error: String, permanent: Bool = false) async throws -> String {
         let attempts = Int32(permanent ? 1 : maxAttempts)
-        let rows = try await pool.query(
-            "SELECT public.hq_fail_source(\(id), \(error), \(seq), \(attempts))")
-        return try rows.first?.decode(String.self, column: 0) ?? "missing"
+        return try await pool.withConnection { connection in
+            try await connection.transaction { tx in
+                let holder = try await tx.query(
+                    "SELECT indexing_leased_by FROM public.knowledge_sources WHERE id = \(id) FOR UPDATE")
+                guard let row = holder.first else { return "missing" }
+                guard try row.decode(String?.self, column: 0) == worker else { return "stale" }
+                let rows = try await tx.query("SELECT public.hq_fail_source(\(id), \(error), \(seq), \(attempts))")
+                return try rows.first?.decode(String.self, column: 0) ?? "missing"
+            }
+        }
+    }
+
+    /// Extends every lease this worker holds on a pending source by `leaseSeconds` from now, so work that outlasts
+    /// one lease is not leased again by another worker meanwhile. Returns how many leases were extended.
+    @discardableResult
+    func extendLeases(leaseSeconds: Int) async throws -> Int {
+        try await pool.execute("""
+            UPDATE public.knowledge_sources
+               SET indexing_leased_until = now() + make_interval(secs => \(Int32(max(1, leaseSeconds))))
+             WHERE indexing_leased_by = \(worker) AND pending_since IS NOT NULL
+            """)
     }
 
     func release(_ ids: [UUID]) async throws {
