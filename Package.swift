@@ -58,13 +58,13 @@ let package = Package(
         // Search: the retrieval pipeline (candidates, fusion, exact rerank, MMR, grouping, snippets), eval.
         .target(
             name: "HQSearch",
-            dependencies: ["HQStorage", "HQEmbedding", "HQIndexing", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HQStorage", "HQEmbedding", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Knowledge for agents: boot context (rich text as markdown within a token budget) and draft-set assembly.
         .target(
             name: "HQKnowledge",
             dependencies: [
-                "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch",
+                "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQSearch",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HQEmbedding
-import HQIndexing
 import HQKnowledge
 import HQSearch
 import HQStorage

@@ -38,7 +38,7 @@ public final class Indexer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.queue = SourceQueue(pool: pool, worker: configuration.workerID, maxAttempts: configuration.maxAttempts)
-        let counter = configuration.tokenCounter ?? (embedder as? NativeEmbedder)?.tokenizer ?? ApproximateTokenCounter()
+        let counter = configuration.tokenCounter ?? embedder.tokenCounter
         let maxTokens = min(embedder.maxTokens, configuration.nextEmbedder?.maxTokens ?? .max)
         self.chunker = Chunker(counter: counter, maxTokens: maxTokens, configuration: configuration.chunking)
         self.extractor = ContentExtractor(configuration: configuration.extraction)
