@@ -60,20 +60,20 @@ let package = Package(
         // Search: the retrieval pipeline (candidates, fusion, exact rerank, MMR, grouping, snippets), eval.
         .target(
             name: "HQSearch",
-            dependencies: ["HQCore", "HQStorage", "HQEmbedding", "HQIndexing", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HQCore", "HQStorage", "HQEmbedding", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Knowledge for agents: boot context (rich text as markdown within a token budget) and draft-set assembly.
         .target(
             name: "HQKnowledge",
             dependencies: [
-                "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQIndexing", "HQSearch",
+                "HQCore", "HQStorage", "HQEmbedding", "HQNet", "HQSearch",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // The one runtime of every front: pool, embedder, one search service and the services built over it.
         .target(
             name: "HQRuntime",
-            dependencies: ["HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["HQStorage", "HQEmbedding", "HQSearch", "HQKnowledge", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // HTTP server (`hq serve`): embeddings now, search and agent routes as they land.
         .target(

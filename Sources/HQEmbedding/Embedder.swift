@@ -11,7 +11,35 @@ public protocol Embedder: Sendable {
     var dimensions: Int { get }
     /// The most tokens one input may have before it is truncated (including special tokens).
     var maxTokens: Int { get }
+    /// Counts this model's tokens, for cutting text to size (default: ``ApproximateTokenCounter``, at or above
+    /// WordPiece counts).
+    var tokenCounter: any TokenCounter { get }
     /// Embeds `texts`, returning `texts.count` vectors of `dimensions` floats, in order.
     /// - Throws: `EmbeddingError` when the model or service fails; never a partial result.
     func embed(_ texts: [String]) async throws -> [[Float]]
+    /// Embeds `texts` and reports, per text, how many tokens the model saw (default: ``embed(_:)`` with an estimate
+    /// of UTF-8 bytes / 4 + 2 tokens, never marked truncated).
+    /// - Throws: `EmbeddingError` when the model or service fails; never a partial result.
+    func embedWithTokenCounts(_ texts: [String]) async throws -> [Embedding]
+}
+
+extension Embedder {
+    /// A conservative estimate: embedders without a local tokenizer (HTTP providers) cannot count exactly.
+    public var tokenCounter: any TokenCounter { ApproximateTokenCounter() }
+
+    /// The vectors of ``embed(_:)`` with estimated token counts.
+    public func embedWithTokenCounts(_ texts: [String]) async throws -> [Embedding] {
+        let vectors = try await embed(texts)
+        return zip(vectors, texts).map { Embedding(vector: $0, tokenCount: $1.utf8.count / 4 + 2, isTruncated: false) }
+    }
+}
+
+/// One embedded text.
+public struct Embedding: Sendable {
+    /// The sentence vector (`dimensions` floats, L2-normalised for normalising models).
+    public let vector: [Float]
+    /// Ids the model saw, `[CLS]`/`[SEP]` included (an estimate for embedders without a local tokenizer).
+    public let tokenCount: Int
+    /// True when the text was longer than the model's limit and only its start was embedded.
+    public let isTruncated: Bool
 }

@@ -39,6 +39,8 @@ public final class NativeEmbedder: Embedder {
     public let maxTokens: Int
     /// The model's tokenizer, for counting and cutting text in model tokens.
     public let tokenizer: WordPieceTokenizer
+    /// The model's own tokenizer: exact counts.
+    public var tokenCounter: any TokenCounter { tokenizer }
     /// The model's shape and options, as read from its folder.
     public let model: ModelConfiguration
 
@@ -112,16 +114,6 @@ public final class NativeEmbedder: Embedder {
             "embedded", metadata: ["texts": "\(texts.count)", "ms": "\((ContinuousClock.now - started).milliseconds)"])
         return result
     }
-}
-
-/// One embedded text.
-public struct Embedding: Sendable {
-    /// The sentence vector (`dimensions` floats, L2-normalised for normalising models).
-    public let vector: [Float]
-    /// Ids the model saw, `[CLS]`/`[SEP]` included.
-    public let tokenCount: Int
-    /// True when the text was longer than the model's limit and only its start was embedded.
-    public let isTruncated: Bool
 }
 
 extension Duration {

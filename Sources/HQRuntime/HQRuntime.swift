@@ -1,5 +1,4 @@
 public import HQEmbedding
-public import HQIndexing
 public import HQKnowledge
 public import HQSearch
 public import HQStorage
@@ -75,15 +74,12 @@ public actor HQRuntime {
         self.logger = logger
     }
 
-    /// A runtime over a pool and an embedder already made (the caller closes the pool); `tokenCounter` counts boot
-    /// budgets (default: `embedder`'s tokenizer when it is the built-in model, else an estimate).
-    public init(
-        pool: PostgresPool?, embedder: any Embedder, tokenCounter: (any TokenCounter)? = nil,
-        configuration: Configuration = .init(), logger: Logger
-    ) {
+    /// A runtime over a pool and an embedder already made (the caller closes the pool); boot budgets are counted
+    /// with the embedder's ``Embedder/tokenCounter``.
+    public init(pool: PostgresPool?, embedder: any Embedder, configuration: Configuration = .init(), logger: Logger) {
         self.databaseURL = nil
         self.makeEmbedder = nil
-        let counter = tokenCounter ?? BootService.tokenCounter(for: embedder)
+        let counter = embedder.tokenCounter
         self.makeTokenCounter = { counter }
         self.configuration = configuration
         self.logger = logger

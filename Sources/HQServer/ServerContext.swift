@@ -45,7 +45,7 @@ public struct ServerContext: Sendable {
         runtimeConfiguration.llm = configuration.llm
         self.runtime = HQRuntime(
             pool: database, embedder: BatchedEmbedder(batcher: batcher, embedder: embedder),
-            tokenCounter: BootService.tokenCounter(for: embedder), configuration: runtimeConfiguration, logger: logger)
+            configuration: runtimeConfiguration, logger: logger)
     }
 
     /// Embeds `texts` together with whatever other requests are waiting: one model batch for many callers.
@@ -71,5 +71,6 @@ struct BatchedEmbedder: Embedder {
     var modelID: String { embedder.modelID }
     var dimensions: Int { embedder.dimensions }
     var maxTokens: Int { embedder.maxTokens }
+    var tokenCounter: any TokenCounter { embedder.tokenCounter }
     func embed(_ texts: [String]) async throws -> [[Float]] { try await batcher.embed(texts).map(\.vector) }
 }

@@ -94,17 +94,10 @@ struct ReindexCommand: AsyncParsableCommand {
     private func selection(_ indexer: Indexer) async throws -> ReindexSelection {
         var selection = ReindexSelection(sourceType: indexing.type, tag: tag, updatedSince: since.flatMap(Self.parseDate))
         if let folder {
-            if let id = UUID(uuidString: folder) {
-                selection.folderID = id
-            } else {
-                let rows = try await indexer.pool.query("""
-                    SELECT coalesce(public.hq_folder_id_by_path('document', \(folder)), public.hq_folder_id_by_path('asset', \(folder)))
-                    """)
-                guard let id = try rows.first?.decode(UUID?.self, column: 0) else {
-                    throw CLIError("no folder \(folder)", hint: "give a folder id or a path like Sales/Playbooks")
-                }
-                selection.folderID = id
+            guard let id = try await indexer.folderID(idOrPath: folder) else {
+                throw CLIError("no folder \(folder)", hint: "give a folder id or a path like Sales/Playbooks")
             }
+            selection.folderID = id
         }
         return selection
     }

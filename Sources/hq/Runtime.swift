@@ -1,7 +1,6 @@
 import Foundation
 import HQCore
 import HQEmbedding
-import HQIndexing
 import HQKnowledge
 import HQRuntime
 import HQSearch

@@ -264,6 +264,27 @@ struct IndexerTests {
         let summary = try await db.indexer(FakeEmbedder()).drain()
         #expect(summary.indexed == first.documentsCreated + first.assetsCreated && summary.failed == 0)
     }
+
+    @Test("an embedder whose vectors do not fit the schema's column is refused, naming both sizes, before anything is written")
+    func wrongDimensionsRefused() async throws {
+        let db = try await TestDB.make()
+        defer { Task { await db.pool.close() } }
+        try await db.document("Pricing policy", markdown: "# Pricing\n\nAnnual plans get a 10% discount.")
+        let error = await #expect(throws: IndexingError.self) { try await db.indexer(WideEmbedder()).drain() }
+        #expect(error?.code == .modelMismatch)
+        #expect(error?.context.contains("has 768 dimensions; the schema stores 384") == true, "\(String(describing: error))")
+        #expect(try await db.scalar(Int64.self, "SELECT count(*) FROM public.knowledge_chunk_vectors") == 0)
+    }
+}
+
+/// Returns 768-dimensional vectors (a model of another size than the schema's `vector(384)`).
+final class WideEmbedder: Embedder {
+    let modelID = "example/wide-768"
+    let dimensions = 768
+    let maxTokens = 256
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        texts.map { _ in [Float](repeating: 1 / Float(768).squareRoot(), count: 768) }
+    }
 }
 
 /// Takes 100 ms per call, so a drain can be cancelled mid-batch.

@@ -1,4 +1,5 @@
 import HQCore
+public import HQEmbedding
 
 /// Cuts ``ExtractedText`` into chunks: at section (heading) boundaries first, then between blocks, then between
 /// sentences (lines for code), then between words; never inside a word unless one word alone exceeds the cap.

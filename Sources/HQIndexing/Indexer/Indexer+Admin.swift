@@ -47,6 +47,17 @@ public struct ModelChangeResult: Sendable, Hashable, Codable {
 }
 
 extension Indexer {
+    /// The folder `idOrPath` names, for ``ReindexSelection/folderID``: a folder id as given, else a path like
+    /// `Sales/Playbooks` among the documents' folders, then the assets'.
+    /// - Returns: the folder's id; nil when no folder has that path.
+    public func folderID(idOrPath: String) async throws -> UUID? {
+        if let id = UUID(uuidString: idOrPath) { return id }
+        let rows = try await pool.query("""
+            SELECT coalesce(public.hq_folder_id_by_path('document', \(idOrPath)), public.hq_folder_id_by_path('asset', \(idOrPath)))
+            """)
+        return try rows.first?.decode(UUID?.self, column: 0)
+    }
+
     /// Marks the selected, non-archived sources pending (their chunks keep serving search until replaced).
     /// - Returns: the number of sources marked.
     @discardableResult

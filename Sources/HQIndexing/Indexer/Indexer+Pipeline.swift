@@ -169,7 +169,7 @@ extension Indexer {
                 start += slice.count
                 do {
                     let vectors = try await model.embed(slice.map { missing[$0]! })
-                    guard vectors.count == slice.count, vectors.allSatisfy({ $0.count == 384 }) else {
+                    guard vectors.count == slice.count, vectors.allSatisfy({ $0.count == model.dimensions }) else {
                         throw IndexingError(.embeddingFailed, "\(model.modelID) returned \(vectors.count) vectors for \(slice.count) texts")
                     }
                     for (hash, vector) in zip(slice, vectors) { batch.existing[VectorKey(hash: hash, model: model.modelID)] = vector }
@@ -207,7 +207,8 @@ extension Indexer {
     /// Writes each source's chunk set in its own transaction.
     func write(_ batch: ExtractedBatch) async throws -> IndexRunSummary {
         var summary = IndexRunSummary()
-        let writer = ChunkSetWriter(pool: pool, finishModel: finishModel, dimensions: 384, worker: queue.worker)
+        let writer = ChunkSetWriter(
+            pool: pool, finishModel: finishModel, dimensions: embedder.dimensions, worker: queue.worker)
         for prepared in batch.sources {
             do {
                 switch try await writer.write(prepared, liveModel: embedder.modelID) {

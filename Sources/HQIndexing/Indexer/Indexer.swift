@@ -38,7 +38,7 @@ public final class Indexer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.queue = SourceQueue(pool: pool, worker: configuration.workerID, maxAttempts: configuration.maxAttempts)
-        let counter = configuration.tokenCounter ?? (embedder as? NativeEmbedder)?.tokenizer ?? ApproximateTokenCounter()
+        let counter = configuration.tokenCounter ?? embedder.tokenCounter
         let maxTokens = min(embedder.maxTokens, configuration.nextEmbedder?.maxTokens ?? .max)
         self.chunker = Chunker(counter: counter, maxTokens: maxTokens, configuration: configuration.chunking)
         self.extractor = ContentExtractor(configuration: configuration.extraction)
@@ -75,11 +75,14 @@ public final class Indexer: Sendable {
 
     // MARK: Model checks
 
-    /// Fails unless the embedder's model is the workspace's live model. A database without any vector adopts the
-    /// embedder's model as live.
+    /// Fails unless every model's vectors fit the schema's column and the embedder's model is the workspace's live
+    /// model. A database without any vector adopts the embedder's model as live.
     func checkModel() async throws {
-        for model in models where model.dimensions != 384 {
-            throw IndexingError(.modelMismatch, "\(model.modelID) has \(model.dimensions) dimensions; the schema stores 384")
+        let stored = try await schemaDimensions()
+        for model in models where model.dimensions != stored {
+            throw IndexingError(
+                .modelMismatch,
+                "\(model.modelID) has \(model.dimensions) dimensions; the schema stores \(stored) (knowledge_chunk_vectors.embedding)")
         }
         let rows = try await pool.query("SELECT embedding_model FROM public.workspace LIMIT 1")
         let live = try rows.first?.decode(String.self, column: 0)
@@ -93,6 +96,19 @@ public final class Indexer: Sendable {
         throw IndexingError(
             .modelMismatch,
             "the workspace's live model is \(live) but this indexer embeds with \(embedder.modelID); change models with hq reindex --model")
+    }
+
+    /// The length of the vectors the schema stores: the type modifier of `knowledge_chunk_vectors.embedding`
+    /// (`vector(384)` → 384), read from the catalog.
+    private func schemaDimensions() async throws -> Int {
+        let rows = try await pool.query("""
+            SELECT atttypmod FROM pg_catalog.pg_attribute
+            WHERE attrelid = 'public.knowledge_chunk_vectors'::regclass AND attname = 'embedding' AND NOT attisdropped
+            """)
+        guard let modifier = try rows.first?.decode(Int32.self, column: 0), modifier > 0 else {
+            throw IndexingError(.modelMismatch, "the schema's knowledge_chunk_vectors.embedding has no fixed dimension")
+        }
+        return Int(modifier)
     }
 
     private func dropANNIndexForBulkLoad() async throws -> Bool {

@@ -18,8 +18,7 @@ public struct IndexerConfiguration: Sendable {
     public var chunking: ChunkingConfiguration = .init()
     /// Extraction caps and the file fetcher.
     public var extraction: ExtractionConfiguration = .init()
-    /// Counts model tokens for chunking; nil uses the embedder's tokenizer when it is a ``NativeEmbedder``,
-    /// else ``ApproximateTokenCounter``.
+    /// Counts model tokens for chunking; nil uses the embedder's ``Embedder/tokenCounter``.
     public var tokenCounter: (any TokenCounter)?
     /// A second model whose vectors are built beside the live model's (`hq reindex --model`); nil for none.
     public var nextEmbedder: (any Embedder)?

@@ -1,6 +1,5 @@
 import Foundation
 public import HQEmbedding
-public import HQIndexing
 public import HQSearch
 public import HQStorage
 public import Logging
@@ -22,7 +21,7 @@ public import Logging
 ///
 /// ```swift
 /// let boot = BootService(pool: pool, search: SearchService(pool: pool, embedder: embedder, logger: logger),
-///                        tokenCounter: embedder.tokenizer, logger: logger)
+///                        tokenCounter: embedder.tokenCounter, logger: logger)
 /// let context = try await boot.context(BootRequest(slug: "scout", budgetTokens: 4_000, query: "pricing"))
 /// print(context.markdown)
 /// ```
@@ -36,7 +35,7 @@ public final class BootService: Sendable {
     /// - Parameters:
     ///   - pool: connections to a migrated HQ database.
     ///   - search: the query service for related knowledge (its embedder is only used with a query).
-    ///   - tokenCounter: the embedding model's tokenizer (`NativeEmbedder.tokenizer`), or an estimate.
+    ///   - tokenCounter: the embedding model's token counter (``Embedder/tokenCounter``).
     ///   - logger: timings at `.debug`; never document or query text.
     public init(pool: PostgresPool, search: SearchService, tokenCounter: any TokenCounter, logger: Logger) {
         self.pool = pool
@@ -45,17 +44,17 @@ public final class BootService: Sendable {
         self.logger = logger
     }
 
-    /// Creates a service counting tokens with `embedder`'s tokenizer when it is the native model, else with a
-    /// conservative estimate (``ApproximateTokenCounter``, for HTTP embedders).
+    /// Creates a service counting tokens with `embedder`'s ``Embedder/tokenCounter`` (exact for the native model, a
+    /// conservative estimate for HTTP embedders).
     public convenience init(
         pool: PostgresPool, search: SearchService, countingWith embedder: (any Embedder)?, logger: Logger
     ) {
         self.init(pool: pool, search: search, tokenCounter: Self.tokenCounter(for: embedder), logger: logger)
     }
 
-    /// The model's WordPiece tokenizer for the native embedder, else an estimate at or above WordPiece counts.
+    /// `embedder`'s token counter; without an embedder, an estimate at or above WordPiece counts.
     public static func tokenCounter(for embedder: (any Embedder)?) -> any TokenCounter {
-        (embedder as? NativeEmbedder)?.tokenizer ?? ApproximateTokenCounter()
+        embedder?.tokenCounter ?? ApproximateTokenCounter()
     }
 
     /// The boot context for `request`.

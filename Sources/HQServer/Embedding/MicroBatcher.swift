@@ -83,10 +83,6 @@ actor MicroBatcher {
     }
 
     private static func embed(_ texts: [String], with embedder: any Embedder) async throws -> [EmbeddedText] {
-        if let native = embedder as? NativeEmbedder {
-            return try await native.embedWithTokenCounts(texts).map { EmbeddedText(vector: $0.vector, tokens: $0.tokenCount) }
-        }
-        let vectors = try await embedder.embed(texts)
-        return zip(vectors, texts).map { EmbeddedText(vector: $0, tokens: $1.utf8.count / 4 + 2) }
+        try await embedder.embedWithTokenCounts(texts).map { EmbeddedText(vector: $0.vector, tokens: $0.tokenCount) }
     }
 }

@@ -1,5 +1,3 @@
-public import HQEmbedding
-
 /// Counts an embedding model's tokens, for cutting chunks to size.
 ///
 /// Counts must be additive across whitespace: the count of `a + " " + b` equals the counts of `a` and `b` summed
