@@ -32,19 +32,20 @@ struct LeaseOwnershipTests {
         }
     }
 
-    @Test("three workers, a 1 s lease and 2.5 s of embedding per batch: every chunk is embedded and written once")
+    @Test("three workers, a 3 s lease and 4 s of embedding per batch: every chunk is embedded and written once")
     func shortLeaseSeveralWorkers() async throws {
         let db = try await TestDB.make(connections: 8)
         defer { Task { await db.pool.close() } }
         for number in 1...6 {
             _ = try await db.document("Note \(number)", markdown: "A short note number \(number) about roasting batch \(number).")
         }
-        let embedders = (0..<3).map { _ in SlowEmbedder(delay: .milliseconds(2500)) }
+        // Renewal runs every third of the lease (1 s here), leaving 2 s of slack on a loaded machine.
+        let embedders = (0..<3).map { _ in SlowEmbedder(delay: .milliseconds(4000)) }
         let summaries = try await withThrowingTaskGroup(of: IndexRunSummary.self) { group in
             for (index, embedder) in embedders.enumerated() {
                 let indexer = db.indexer(embedder) {
                     $0.workerID = "worker-\(index)"
-                    $0.leaseSeconds = 1
+                    $0.leaseSeconds = 3
                     $0.batchSize = 2
                 }
                 group.addTask { try await indexer.drain() }

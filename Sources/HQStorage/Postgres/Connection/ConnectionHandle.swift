@@ -143,8 +143,12 @@ final class ConnectionHandle: @unchecked Sendable {
     /// the first 10 s, then every second): a cancel that reaches the server before the statement does is ignored,
     /// and on a loaded machine a cancel connection can fail, so one request alone can miss. It stops as soon as the
     /// operation ends, however it ends.
+    ///
+    /// The loop runs on a thread of its own, not on a Dispatch global queue: it sleeps between attempts, and under
+    /// load those queues' limited workers can all be busy (blocking libpq calls, other such loops), which delayed the
+    /// first cancel past the statement's end.
     private func requestCancel() {
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             guard let target = self.lock.withLock({ self.operationInFlight ? self.operationNumber : nil }) else { return }
             var attempt = 0
             while true {
