@@ -64,22 +64,31 @@ extension SearchService {
         }
     }
 
-    /// BM25 candidates (OR over the query's English lexemes), filtered through their sources; with
-    /// `withVectors`, each carries its full-precision vector for the exact rerank.
+    /// BM25 candidates (OR over the query's lexemes): the best `limit` sources by source-level BM25 that pass the
+    /// filter, each represented by its best-matching chunk (migration 020); with `withVectors`, each carries its
+    /// full-precision vector for the exact rerank.
+    ///
+    /// - Complexity: one read of the query terms' source posting lists, then of their chunk posting lists restricted
+    ///   to the chosen sources (`hq_bm25_best_chunks`), instead of scoring every matching chunk.
     func lexical(query: String, filter: ResolvedFilter, limit: Int, withVectors: Bool) async throws -> [Candidate] {
         var sql = PostgresQueryBuilder()
-        let inner =
-            "SELECT b.chunk_id, b.source_id, b.score FROM public.hq_bm25_scores(public.hq_query_terms(\(sql.bind(query))), "
-            + "\(sql.bind(configuration.bm25K1)), \(sql.bind(configuration.bm25B))) b "
-            + "JOIN public.knowledge_sources s ON s.id = b.source_id WHERE true"
-        sql.append(withVectors ? "SELECT x.chunk_id, x.source_id, x.score, w.embedding FROM (" + inner : inner)
+        let terms = sql.bind(query)
+        let (k1, b) = (sql.bind(configuration.bm25K1), sql.bind(configuration.bm25B))
+        sql.append(
+            "WITH q AS (SELECT public.hq_query_terms(\(terms)) AS terms), top AS (SELECT b.source_id, b.score "
+                + "FROM q CROSS JOIN LATERAL public.hq_bm25_source_scores(q.terms, \(k1), \(b)) b "
+                + "JOIN public.knowledge_sources s ON s.id = b.source_id WHERE true")
         filter.appendPredicates(to: &sql, target: .sources)
-        sql.append(" ORDER BY b.score DESC, b.chunk_id LIMIT \(sql.bind(limit))")
+        sql.append(" ORDER BY b.score DESC, b.source_id LIMIT \(sql.bind(limit))) ")
+        sql.append(
+            "SELECT c.chunk_id, top.source_id, top.score\(withVectors ? ", w.embedding" : "") FROM top "
+                + "JOIN public.hq_bm25_best_chunks(ARRAY(SELECT top.source_id FROM top), (SELECT q.terms FROM q), \(k1), \(b)) c "
+                + "ON c.source_id = top.source_id")
         if withVectors {
-            sql.append(") x LEFT JOIN public.knowledge_chunk_vectors w ON w.chunk_id = x.chunk_id AND ")
+            sql.append(" LEFT JOIN public.knowledge_chunk_vectors w ON w.chunk_id = c.chunk_id AND ")
             appendModel(to: &sql, alias: "w")
-            sql.append(" ORDER BY x.score DESC, x.chunk_id")
         }
+        sql.append(" ORDER BY top.score DESC, top.source_id")
         let rows = try await pool.query(sql.query)
         var candidates: [Candidate] = []
         candidates.reserveCapacity(rows.count)

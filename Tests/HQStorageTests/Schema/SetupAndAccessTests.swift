@@ -99,7 +99,10 @@ struct AccessTests {
         "notifications", "agent_inbox_items", "automation_rules", "agent_commands", "agent_usage", "agent_budgets",
     ]
 
-    static let engineTables = ["knowledge_chunk_vectors", "knowledge_chunk_terms", "knowledge_lexical_stats"]
+    static let engineTables = [
+        "knowledge_chunk_vectors", "knowledge_chunk_terms", "knowledge_lexical_stats", "knowledge_source_terms",
+        "knowledge_source_lexical_stats",
+    ]
 
     @Test("plain PostgreSQL: every HQ table has RLS and its policies; no publication or storage needed")
     func plain() async throws {
