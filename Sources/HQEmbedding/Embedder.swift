@@ -14,4 +14,22 @@ public protocol Embedder: Sendable {
     /// Embeds `texts`, returning `texts.count` vectors of `dimensions` floats, in order.
     /// - Throws: `EmbeddingError` when the model or service fails; never a partial result.
     func embed(_ texts: [String]) async throws -> [[Float]]
+    /// What the model expects before a search query and never before a passage (bge's retrieval
+    /// instruction); empty for symmetric models. Wrappers forward their base embedder's.
+    var queryPrefix: String { get }
+    /// Embeds search queries, which some models prepare differently from the passages `embed` takes.
+    /// Callers pass the user's text; the embedder adds what its model needs.
+    /// - Throws: `EmbeddingError` when the model or service fails; never a partial result.
+    func embedQueries(_ queries: [String]) async throws -> [[Float]]
+}
+
+extension Embedder {
+    /// No query instruction: queries are embedded like passages.
+    public var queryPrefix: String { "" }
+
+    /// Puts ``queryPrefix`` before each query and embeds the results with ``embed(_:)``.
+    public func embedQueries(_ queries: [String]) async throws -> [[Float]] {
+        let prefix = queryPrefix
+        return try await embed(prefix.isEmpty ? queries : queries.map { prefix + $0 })
+    }
 }

@@ -71,5 +71,6 @@ struct BatchedEmbedder: Embedder {
     var modelID: String { embedder.modelID }
     var dimensions: Int { embedder.dimensions }
     var maxTokens: Int { embedder.maxTokens }
+    var queryPrefix: String { embedder.queryPrefix }
     func embed(_ texts: [String]) async throws -> [[Float]] { try await batcher.embed(texts).map(\.vector) }
 }
