@@ -21,6 +21,13 @@ public protocol Embedder: Sendable {
     /// of UTF-8 bytes / 4 + 2 tokens, never marked truncated).
     /// - Throws: `EmbeddingError` when the model or service fails; never a partial result.
     func embedWithTokenCounts(_ texts: [String]) async throws -> [Embedding]
+    /// What the model expects before a search query and never before a passage (bge's retrieval
+    /// instruction); empty for symmetric models. Wrappers forward their base embedder's.
+    var queryPrefix: String { get }
+    /// Embeds search queries, which some models prepare differently from the passages `embed` takes.
+    /// Callers pass the user's text; the embedder adds what its model needs.
+    /// - Throws: `EmbeddingError` when the model or service fails; never a partial result.
+    func embedQueries(_ queries: [String]) async throws -> [[Float]]
 }
 
 extension Embedder {
@@ -31,6 +38,15 @@ extension Embedder {
     public func embedWithTokenCounts(_ texts: [String]) async throws -> [Embedding] {
         let vectors = try await embed(texts)
         return zip(vectors, texts).map { Embedding(vector: $0, tokenCount: $1.utf8.count / 4 + 2, isTruncated: false) }
+    }
+
+    /// No query instruction: queries are embedded like passages.
+    public var queryPrefix: String { "" }
+
+    /// Puts ``queryPrefix`` before each query and embeds the results with ``embed(_:)``.
+    public func embedQueries(_ queries: [String]) async throws -> [[Float]] {
+        let prefix = queryPrefix
+        return try await embed(prefix.isEmpty ? queries : queries.map { prefix + $0 })
     }
 }
 

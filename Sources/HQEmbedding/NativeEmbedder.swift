@@ -41,8 +41,10 @@ public final class NativeEmbedder: Embedder {
     public let tokenizer: WordPieceTokenizer
     /// The model's own tokenizer: exact counts.
     public var tokenCounter: any TokenCounter { tokenizer }
-    /// The model's shape and options, as read from its folder.
+    /// The model's shape and options, as read from its folder and manifest.
     public let model: ModelConfiguration
+    /// What `embedQueries` puts before each query: the manifest's `query_prefix` (empty for most models).
+    public let queryPrefix: String
 
     private let engine: EncoderEngine
     private let logger: Logger
@@ -71,7 +73,8 @@ public final class NativeEmbedder: Embedder {
             }
             try manifest.verify(directory: modelDirectory)
         }
-        let model = try ModelConfiguration(directory: modelDirectory)
+        var model = try ModelConfiguration(directory: modelDirectory)
+        if let manifest { try model.apply(manifest) }
         let tokenizer = try WordPieceTokenizer(
             vocabularyURL: modelDirectory.appendingPathComponent("vocab.txt"), maxTokens: model.maxSequenceLength)
         guard tokenizer.vocabularySize <= model.vocabularySize else {
@@ -80,13 +83,13 @@ public final class NativeEmbedder: Embedder {
                 "\(modelDirectory.path)/vocab.txt has \(tokenizer.vocabularySize) tokens, config.json vocab_size \(model.vocabularySize)",
                 hint: EmbeddingError.setupHint)
         }
-        let weights = try BERTWeights(
-            path: modelDirectory.appendingPathComponent("model.safetensors").path, configuration: model)
+        let weights = try Self.loadWeights(modelDirectory, named: manifest?.weights, configuration: model)
         self.model = model
         self.tokenizer = tokenizer
         self.modelID = configuration.modelID ?? manifest?.modelID ?? modelDirectory.standardizedFileURL.lastPathComponent
         self.dimensions = model.hiddenSize
         self.maxTokens = model.maxSequenceLength
+        self.queryPrefix = manifest?.queryPrefix ?? ""
         self.engine = EncoderEngine(encoder: BERTEncoder(weights: weights), configuration: configuration)
         self.logger = logger
         logger.info(
@@ -102,6 +105,18 @@ public final class NativeEmbedder: Embedder {
     /// Texts longer than `maxTokens` are truncated; use `embedWithTokenCounts` to learn which.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         try await embedWithTokenCounts(texts).map(\.vector)
+    }
+
+    /// The weights file: the manifest's `weights`, else `model.safetensors`, else `model.onnx`.
+    private static func loadWeights(
+        _ directory: URL, named name: String?, configuration: ModelConfiguration
+    ) throws(EmbeddingError) -> BERTWeights {
+        let candidates = name.map { [$0] } ?? ["model.safetensors", "model.onnx"]
+        let file = candidates.first { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
+            ?? candidates[0]
+        let path = directory.appendingPathComponent(file).path
+        if file.hasSuffix(".onnx") { return try BERTWeights(onnxPath: path, configuration: configuration) }
+        return try BERTWeights(path: path, configuration: configuration)
     }
 
     /// Embeds `texts` and reports, per text, how many tokens the model saw and whether it was cut.

@@ -72,5 +72,6 @@ struct BatchedEmbedder: Embedder {
     var dimensions: Int { embedder.dimensions }
     var maxTokens: Int { embedder.maxTokens }
     var tokenCounter: any TokenCounter { embedder.tokenCounter }
+    var queryPrefix: String { embedder.queryPrefix }
     func embed(_ texts: [String]) async throws -> [[Float]] { try await batcher.embed(texts).map(\.vector) }
 }

@@ -164,3 +164,28 @@ struct ModelLocatorTests {
         #expect(url.path == "/nonexistent/models/all-MiniLM-L6-v2")
     }
 }
+
+@Suite("Model chosen by name")
+struct ModelNameTests {
+    @Test("HQ_MODEL names a folder under models/")
+    func byName() {
+        let url = ModelLocator.defaultDirectory(
+            environment: ["HQ_MODEL": "bge-small-en-v1.5"], executablePath: nil, currentDirectory: "/nonexistent")
+        #expect(url.path == "/nonexistent/models/bge-small-en-v1.5")
+    }
+
+    @Test("HQ_MODEL_DIR wins over HQ_MODEL")
+    func directoryWins() {
+        let url = ModelLocator.defaultDirectory(
+            environment: ["HQ_MODEL": "bge-small-en-v1.5", "HQ_MODEL_DIR": "/somewhere/model"], executablePath: nil,
+            currentDirectory: "/tmp")
+        #expect(url.path == "/somewhere/model")
+    }
+
+    @Test("HQ_MODEL with a path is not followed out of models/", arguments: ["../etc", "a/b", ".."])
+    func pathRefused(_ name: String) {
+        let url = ModelLocator.defaultDirectory(
+            environment: ["HQ_MODEL": name], executablePath: nil, currentDirectory: "/nonexistent")
+        #expect(url.path == "/nonexistent/models/all-MiniLM-L6-v2")
+    }
+}

@@ -60,6 +60,7 @@ final class CachedEmbedder: Embedder, @unchecked Sendable {
     var modelID: String { base.modelID }
     var dimensions: Int { base.dimensions }
     var maxTokens: Int { base.maxTokens }
+    var queryPrefix: String { base.queryPrefix }
 
     init(base: NativeEmbedder, path: String) throws {
         self.base = base
@@ -286,7 +287,7 @@ func recall() async throws {
     guard let build else { throw BenchError("no benchmark database: run `hq-bench-search load` first") }
     let embedder = try NativeEmbedder(modelDirectory: modelDirectory, logger: Bench.logger)
     let testQueries = try queries(all: false)
-    let vectors = try await embedder.embed(testQueries.map(\.text))
+    let vectors = try await embedder.embedQueries(testQueries.map(\.text))
     var noCache = SearchConfiguration()
     noCache.cacheCapacity = 0  // every pipeline search embeds its query, as a first-time query does
     let service = SearchService(pool: pool, embedder: embedder, configuration: noCache, logger: Bench.logger)

@@ -44,7 +44,7 @@ struct BERTEncoder: Sendable {
         embed(batch, into: ws.hidden)
         for layer in weights.layers {
             attentionBlock(layer, batch, ws, linear)
-            feedForwardBlock(layer, tokens, ws, linear)
+            feedForwardBlock(layer, batch, ws, linear)
         }
         for (k, sequence) in batch.sequences.enumerated() {
             pool(ws.hidden + sequence.start * c.hiddenSize, length: sequence.length, into: output + rowFor(k) * c.hiddenSize)
@@ -76,7 +76,7 @@ struct BERTEncoder: Sendable {
         let x = ws.hidden
         let qkv = ws.qkv
         broadcast(layer.qkvBias, rows: tokens, width: 3 * h, into: qkv)
-        linear(x, tokens, h, layer.qkv, 3 * h, qkv)
+        linear(quantizedInput(x, batch.sequences, width: h, scratch: ws.quantized), tokens, h, layer.qkv, 3 * h, qkv)
 
         let scale = 1 / Float(d).squareRoot()
         let ld = Int32(3 * h)
@@ -99,34 +99,56 @@ struct BERTEncoder: Sendable {
         }
         // residual = x + bias + context · Woᵀ, then LayerNorm
         addBias(layer.attentionOutBias, to: x, rows: tokens, width: h, into: ws.residual)
-        linear(ws.context, tokens, h, layer.attentionOut, h, ws.residual)
+        let context = quantizedInput(ws.context, batch.sequences, width: h, scratch: ws.context)
+        linear(context, tokens, h, layer.attentionOut, h, ws.residual)
         for row in 0..<tokens {
             Kernels.layerNorm(ws.residual + row * h, count: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEpsilon)
         }
         ws.swapHiddenAndResidual()
     }
 
-    /// GELU feed-forward, residual and LayerNorm, in row blocks; the result replaces `ws.hidden`.
-    private func feedForwardBlock(_ layer: LayerWeights, _ tokens: Int, _ ws: Workspace, _ linear: Linear) {
+    /// GELU feed-forward, residual and LayerNorm, in blocks of whole sequences (so 8-bit rounding of the
+    /// inputs, when the model asks for it, sees one sequence at a time); the result replaces `ws.hidden`.
+    private func feedForwardBlock(_ layer: LayerWeights, _ batch: PackedBatch, _ ws: Workspace, _ linear: Linear) {
         let c = weights.configuration
         let h = c.hiddenSize
         let inner = c.intermediateSize
-        var first = 0
-        while first < tokens {
-            let rows = min(Workspace.feedForwardRows, tokens - first)
+        var next = 0
+        while next < batch.sequences.count {
+            let firstSequence = next
+            let first = batch.sequences[next].start
+            var rows = 0
+            while next < batch.sequences.count, rows + batch.sequences[next].length <= ws.feedForwardBlockRows {
+                rows += batch.sequences[next].length
+                next += 1
+            }
+            let block = batch.sequences[firstSequence..<next].map { (start: $0.start - first, length: $0.length) }
             let x = ws.hidden + first * h
             let out = ws.residual + first * h
             broadcast(layer.upBias, rows: rows, width: inner, into: ws.feedForward)
-            linear(x, rows, h, layer.up, inner, ws.feedForward)
+            linear(quantizedInput(x, block, width: h, scratch: ws.quantized + first * h), rows, h, layer.up, inner, ws.feedForward)
             Kernels.gelu(ws.feedForward, count: rows * inner)
             addBias(layer.downBias, to: x, rows: rows, width: h, into: out)
-            linear(ws.feedForward, rows, inner, layer.down, h, out)
+            let activated = quantizedInput(ws.feedForward, block, width: inner, scratch: ws.feedForward)
+            linear(activated, rows, inner, layer.down, h, out)
             for row in 0..<rows {
                 Kernels.layerNorm(out + row * h, count: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEpsilon)
             }
-            first += rows
         }
         ws.swapHiddenAndResidual()
+    }
+
+    /// The input of a dense product: `x` itself, or for a dynamically quantised model each sequence's
+    /// rows rounded to its own 8-bit grid in `scratch` (which may be `x` when `x` is not needed after).
+    private func quantizedInput(
+        _ x: UnsafeMutablePointer<Float>, _ sequences: [(start: Int, length: Int)], width: Int,
+        scratch: UnsafeMutablePointer<Float>
+    ) -> UnsafeMutablePointer<Float> {
+        guard weights.quantizesActivations else { return x }
+        for sequence in sequences {
+            Kernels.fakeQuantize(x + sequence.start * width, into: scratch + sequence.start * width, count: sequence.length * width)
+        }
+        return scratch
     }
 
     /// Mean or CLS pooling of one sequence's rows, then optional L2 normalisation.

@@ -16,10 +16,10 @@ struct LayerWeights: @unchecked Sendable {
     let outputNormBeta: UnsafePointer<Float>
 }
 
-/// All parameters of a BERT encoder, mostly pointing into the memory-mapped safetensors file; only the
-/// fused query/key/value matrices are copied.
+/// All parameters of a BERT encoder: from a safetensors file, mostly pointers into the mapping (only the
+/// fused query/key/value matrices are copied); from a quantised ONNX file, fp32 copies dequantised at load.
 ///
-/// `@unchecked Sendable`: immutable after init; every pointer stays valid while `tensors` and `storage`
+/// `@unchecked Sendable`: immutable after init; every pointer stays valid while `source` and `storage`
 /// (both owned here) live.
 final class BERTWeights: @unchecked Sendable {
     let configuration: ModelConfiguration
@@ -29,8 +29,28 @@ final class BERTWeights: @unchecked Sendable {
     let embeddingNormGamma: UnsafePointer<Float>
     let embeddingNormBeta: UnsafePointer<Float>
     let layers: [LayerWeights]
-    private let tensors: SafeTensors
+    /// Whether the inputs of every dense product are quantised to 8 bits per sequence first, as the ONNX
+    /// graph's `DynamicQuantizeLinear` nodes do (so vectors match onnxruntime's over the same file).
+    let quantizesActivations: Bool
+    private let source: AnyObject?
     private let storage: WeightStorage
+
+    /// Takes parameters that `storage` (and `source`, if any) keep alive.
+    init(
+        configuration: ModelConfiguration, wordEmbeddings: UnsafePointer<Float>, positionEmbeddings: UnsafePointer<Float>,
+        tokenTypeEmbeddings: UnsafePointer<Float>, embeddingNorm: (UnsafePointer<Float>, UnsafePointer<Float>),
+        layers: [LayerWeights], quantizesActivations: Bool, source: AnyObject?, storage: WeightStorage
+    ) {
+        self.configuration = configuration
+        self.wordEmbeddings = wordEmbeddings
+        self.positionEmbeddings = positionEmbeddings
+        self.tokenTypeEmbeddings = tokenTypeEmbeddings
+        (embeddingNormGamma, embeddingNormBeta) = embeddingNorm
+        self.layers = layers
+        self.quantizesActivations = quantizesActivations
+        self.source = source
+        self.storage = storage
+    }
 
     /// Maps `path` and checks every tensor the configuration needs by name, dtype and shape.
     /// Names may carry a `bert.` prefix (checkpoints saved from `BertForMaskedLM` and similar).
@@ -75,7 +95,8 @@ final class BERTWeights: @unchecked Sendable {
         }
         self.configuration = c
         self.layers = layers
-        self.tensors = tensors
+        self.quantizesActivations = false
+        self.source = tensors.file
         self.storage = storage
     }
 }

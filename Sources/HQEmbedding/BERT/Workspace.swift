@@ -11,10 +11,13 @@ final class Workspace {
     private(set) var residual: UnsafeMutablePointer<Float>  // [tokens × hidden]
     private(set) var context: UnsafeMutablePointer<Float>  // [tokens × hidden]
     private(set) var qkv: UnsafeMutablePointer<Float>  // [tokens × 3·hidden]
-    private(set) var feedForward: UnsafeMutablePointer<Float>  // [feedForwardRows × intermediate]
+    private(set) var quantized: UnsafeMutablePointer<Float>  // [tokens × hidden], 8-bit-rounded inputs
+    private(set) var feedForward: UnsafeMutablePointer<Float>  // [feedForwardBlockRows × intermediate]
     private(set) var scores: UnsafeMutablePointer<Float>  // [maxSequence × maxSequence], one head
     private let hiddenSize: Int
     private let intermediateSize: Int
+    /// Rows of `feedForward`: at least one whole sequence, so a block can always hold whole sequences.
+    let feedForwardBlockRows: Int
 
     init(configuration: ModelConfiguration) {
         hiddenSize = configuration.hiddenSize
@@ -24,7 +27,9 @@ final class Workspace {
         residual = .allocate(capacity: 1)
         context = .allocate(capacity: 1)
         qkv = .allocate(capacity: 1)
-        feedForward = .allocate(capacity: Self.feedForwardRows * intermediateSize)
+        quantized = .allocate(capacity: 1)
+        feedForwardBlockRows = max(Self.feedForwardRows, n)
+        feedForward = .allocate(capacity: feedForwardBlockRows * intermediateSize)
         scores = .allocate(capacity: n * n)
     }
 
@@ -32,11 +37,12 @@ final class Workspace {
     func reserve(tokens: Int) {
         guard tokens > tokenCapacity else { return }
         let capacity = max(tokens, tokenCapacity * 3 / 2)
-        for buffer in [hidden, residual, context, qkv] { buffer.deallocate() }
+        for buffer in [hidden, residual, context, qkv, quantized] { buffer.deallocate() }
         hidden = .allocate(capacity: capacity * hiddenSize)
         residual = .allocate(capacity: capacity * hiddenSize)
         context = .allocate(capacity: capacity * hiddenSize)
         qkv = .allocate(capacity: capacity * 3 * hiddenSize)
+        quantized = .allocate(capacity: capacity * hiddenSize)
         tokenCapacity = capacity
     }
 
@@ -46,6 +52,6 @@ final class Workspace {
     }
 
     deinit {
-        for buffer in [hidden, residual, context, qkv, feedForward, scores] { buffer.deallocate() }
+        for buffer in [hidden, residual, context, qkv, quantized, feedForward, scores] { buffer.deallocate() }
     }
 }

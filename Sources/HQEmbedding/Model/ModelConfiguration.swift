@@ -31,11 +31,11 @@ public struct ModelConfiguration: Sendable, Hashable {
     /// LayerNorm epsilon.
     public let layerNormEpsilon: Float
     /// Longest input in tokens, `[CLS]`/`[SEP]` included (`max_seq_length`, capped by `maxPositions`).
-    public let maxSequenceLength: Int
+    public internal(set) var maxSequenceLength: Int
     /// Sentence pooling.
-    public let pooling: Pooling
+    public internal(set) var pooling: Pooling
     /// Whether sentence vectors are L2-normalised.
-    public let normalize: Bool
+    public internal(set) var normalize: Bool
 
     /// Reads and validates the configuration files in `directory`.
     /// - Throws: `EmbeddingError` `.modelFileMissing`, `.modelFileCorrupt` or `.unsupportedModel`, naming the file.
@@ -88,6 +88,25 @@ public struct ModelConfiguration: Sendable, Hashable {
         let (poolingPath, normalize) = try Self.readModules(directory)
         self.normalize = normalize
         pooling = try Self.readPooling(directory.appendingPathComponent(poolingPath).appendingPathComponent("config.json"))
+    }
+
+    /// Takes pooling, normalisation and the token limit from the manifest where it states them: a folder
+    /// without sentence-transformers files (an ONNX export) has them only there.
+    /// - Throws: `.modelFileCorrupt` for a pooling or normalisation the manifest names but this embedder lacks.
+    mutating func apply(_ manifest: ModelManifest) throws(EmbeddingError) {
+        if let name = manifest.pooling {
+            guard let value = Pooling(rawValue: name) else {
+                throw EmbeddingError(.unsupportedModel, "\(manifest.url.path): pooling \"\(name)\" (only mean or cls)")
+            }
+            pooling = value
+        }
+        if let name = manifest.normalize {
+            guard ["l2", "none"].contains(name) else {
+                throw EmbeddingError(.unsupportedModel, "\(manifest.url.path): normalize \"\(name)\" (only l2 or none)")
+            }
+            normalize = name == "l2"
+        }
+        if let limit = manifest.maxTokens { maxSequenceLength = min(max(limit, 2), maxPositions) }
     }
 
     /// Head width (`hiddenSize / headCount`).

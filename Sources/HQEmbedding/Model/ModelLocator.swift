@@ -9,15 +9,18 @@ public enum ModelLocator {
     public static let defaultModelName = "all-MiniLM-L6-v2"
     /// The environment variable that overrides the model folder.
     public static let environmentKey = "HQ_MODEL_DIR"
+    /// The environment variable that names the model (a folder under `models/`, e.g. `bge-small-en-v1.5`).
+    public static let modelNameKey = "HQ_MODEL"
 
     /// Resolves the default model folder.
     ///
-    /// Order: `HQ_MODEL_DIR` if set and non-empty; else `models/<name>` in the executable's folder or
+    /// Order: `HQ_MODEL_DIR` if set and non-empty; else `models/<name>` (`<name>` from `HQ_MODEL` if set,
+    /// else `modelName`) in the executable's folder or
     /// one of its ancestors (the binary lives at `.build/release/hq`, so `<exe dir>/../../models/<name>`
     /// is found); else `models/<name>` under the current directory, which is also the fallback answer
     /// when nothing exists (loading it then fails with an error naming that path).
     /// - Parameters:
-    ///   - modelName: folder name under `models/`.
+    ///   - modelName: folder name under `models/` when `HQ_MODEL` is unset.
     ///   - environment: the process environment.
     ///   - executablePath: path of the running binary (e.g. `CommandLine.arguments[0]`), if known.
     ///   - currentDirectory: the working directory.
@@ -31,7 +34,13 @@ public enum ModelLocator {
         if let dir = environment[environmentKey], !dir.isEmpty {
             return URL(fileURLWithPath: dir, isDirectory: true)
         }
-        let relative = "models/" + modelName
+        var name = modelName
+        if let chosen = environment[modelNameKey]?.trimmingCharacters(in: .whitespaces), !chosen.isEmpty,
+            !chosen.contains("/"), chosen != "..", chosen != "."
+        {
+            name = chosen
+        }
+        let relative = "models/" + name
         var candidates: [URL] = []
         if let executablePath, !executablePath.isEmpty {
             let exe = URL(fileURLWithPath: executablePath, relativeTo: URL(fileURLWithPath: currentDirectory))

@@ -2,11 +2,22 @@ import HQCore
 import Foundation
 
 /// The pinned description of a model folder written by `scripts/setup`: `models/<name>.json` beside
-/// `models/<name>/`, with `"files": {relative path: sha256}` and the model's `"model_id"`.
+/// `models/<name>/`, with `"files": {relative path: sha256}`, the model's `"model_id"`, and the options a
+/// bare export does not carry (`"pooling"`, `"normalize"`, `"max_tokens"`, `"query_prefix"`, `"weights"`).
 struct ModelManifest: Sendable {
     let url: URL
     let modelID: String?
     let files: [String: String]
+    /// `mean` or `cls`, when stated.
+    var pooling: String?
+    /// `l2` or `none`, when stated.
+    var normalize: String?
+    /// Longest input in tokens, special tokens included, when stated.
+    var maxTokens: Int?
+    /// Text put before every query (never before passages), e.g. bge's retrieval instruction.
+    var queryPrefix: String = ""
+    /// The weights file in the folder (`model.safetensors` or `model.onnx`), when stated.
+    var weights: String?
 
     /// The manifest next to `directory`, or nil if there is none.
     static func beside(_ directory: URL) throws(EmbeddingError) -> ModelManifest? {
@@ -18,7 +29,19 @@ struct ModelManifest: Sendable {
         else {
             throw EmbeddingError(.modelFileCorrupt, "\(url.path) has no \"files\" table", hint: EmbeddingError.setupHint)
         }
-        return ModelManifest(url: url, modelID: object["model_id"] as? String, files: files)
+        var manifest = ModelManifest(url: url, modelID: object["model_id"] as? String, files: files)
+        manifest.pooling = object["pooling"] as? String
+        manifest.normalize = object["normalize"] as? String
+        manifest.maxTokens = (object["max_tokens"] as? NSNumber)?.intValue
+        manifest.queryPrefix = object["query_prefix"] as? String ?? ""
+        if let weights = object["weights"] as? String {
+            // A file name in the folder, never a path out of it.
+            guard !weights.isEmpty, !weights.contains("/"), weights != "..", files[weights] != nil else {
+                throw EmbeddingError(.modelFileCorrupt, "\(url.path): \"weights\" must name a file listed in \"files\"")
+            }
+            manifest.weights = weights
+        }
+        return manifest
     }
 
     /// Checks every listed file's SHA-256.

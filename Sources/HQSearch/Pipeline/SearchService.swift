@@ -120,7 +120,7 @@ public final class SearchService: Sendable {
     func embed(_ query: String) async throws -> [Float] {
         guard let embedder else { throw SearchError(.embedderUnavailable, "no embedder configured") }
         if let cached = await cache.value(model: embedder.modelID, text: query) { return cached }
-        guard let vector = try await embedder.embed([query]).first else {
+        guard let vector = try await embedder.embedQueries([query]).first else {
             throw SearchError(.embedderUnavailable, "the embedder returned no vector")
         }
         await cache.insert(vector, model: embedder.modelID, text: query)
