@@ -51,6 +51,8 @@ public actor HQRuntime {
     private var embedderTask: Task<any Embedder, any Error>?
     private var lexicalService: SearchService?
     private var fullService: SearchService?
+    /// The boot budget counter once known (given, or loaded once by `makeTokenCounter`).
+    private var tokenCounter: (any TokenCounter)?
 
     /// A runtime that opens the database and the embedder on first use.
     /// - Parameters:
@@ -79,8 +81,8 @@ public actor HQRuntime {
     public init(pool: PostgresPool?, embedder: any Embedder, configuration: Configuration = .init(), logger: Logger) {
         self.databaseURL = nil
         self.makeEmbedder = nil
-        let counter = embedder.tokenCounter
-        self.makeTokenCounter = { counter }
+        self.makeTokenCounter = nil
+        self.tokenCounter = embedder.tokenCounter
         self.configuration = configuration
         self.logger = logger
         self.poolTask = pool.map { pool in Task { pool } }
@@ -158,9 +160,14 @@ public actor HQRuntime {
     public func boot(needsEmbedder: Bool) async throws(RuntimeError) -> BootService {
         let search = try await search(needsEmbedder: needsEmbedder)
         let pool = try await pool()
-        if let makeTokenCounter, databaseURL == nil || (!needsEmbedder && fullService == nil) {
+        if let tokenCounter {
+            return BootService(pool: pool, search: search, tokenCounter: tokenCounter, logger: logger)
+        }
+        if let makeTokenCounter, !needsEmbedder, fullService == nil {
             do {
+                // Loaded once per runtime, not per call.
                 let counter = try await BlockingWork.run(makeTokenCounter)
+                tokenCounter = counter
                 return BootService(pool: pool, search: search, tokenCounter: counter, logger: logger)
             } catch {
                 logger.warning("cannot load the tokenizer; counting with an estimate", metadata: ["error": "\(error)"])
