@@ -143,7 +143,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "HQKnowledgeTests",
-            dependencies: ["HQKnowledge", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
+            dependencies: ["HQKnowledge", "HQCore", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "HQServerTests",

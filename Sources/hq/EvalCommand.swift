@@ -15,7 +15,9 @@ struct EvalCommand: AsyncParsableCommand {
             indexes them with the real indexer, runs every judged query of the split (qrels/test.tsv by \
             default; choose parameters with --split train, report --split test) through the real pipeline and \
             drops the database. --json prints {"dataset", "split", "queries", "modes": {"hybrid": \
-            {"ndcg@10", "recall@100", "mrr@10"}, …}}.
+            {"ndcg@10", "recall@100", "mrr@10"}, …}}. With --split repeated (--split train --split test) the \
+            corpus is indexed once, every split is evaluated over that index and --json prints an array of \
+            those objects, one per split.
             """)
 
     @Argument(help: "A BEIR folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.")
@@ -23,8 +25,10 @@ struct EvalCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("split"),
-        help: ArgumentHelp("The judgements to evaluate: qrels/<split>.tsv (tune on train, report test).", valueName: "name"))
-    var split = "test"
+        help: ArgumentHelp(
+            "The judgements to evaluate: qrels/<split>.tsv (tune on train, report test; repeatable; default: test).",
+            valueName: "name"))
+    var splits: [String] = []
 
     @Option(name: .customLong("mode"), help: "Modes to evaluate (repeatable; default: dense, lexical, hybrid).")
     var modes: [String] = []
@@ -62,13 +66,15 @@ struct EvalCommand: AsyncParsableCommand {
             return mode
         }
         let environment = AppEnvironment()
-        let dataset: BEIRDataset
-        do {
-            dataset = try BEIRDataset(directory: datasetDirectory, split: split)
-        } catch let error as SearchError {
-            throw CLIError(
-                "cannot load \(datasetDirectory): \(error.context)",
-                hint: "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/\(split).tsv")
+        var datasets: [BEIRDataset] = []
+        for split in splits.isEmpty ? ["test"] : splits {
+            do {
+                datasets.append(try BEIRDataset(directory: datasetDirectory, split: split))
+            } catch let error as SearchError {
+                throw CLIError(
+                    "cannot load \(datasetDirectory): \(error.context)",
+                    hint: "a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/\(split).tsv")
+            }
         }
         // The same embedder rule as every command: the index is built and queried with one model.
         let embedder = try EmbedderSelection.makeEmbedder(
@@ -88,15 +94,17 @@ struct EvalCommand: AsyncParsableCommand {
             }
         }
         let logger = environment.logger
-        let report = try await runner.run(
-            dataset: dataset, modes: modes.isEmpty ? [.dense, .lexical, .hybrid] : modes, runFile: runFile
+        let reports = try await runner.run(
+            splits: datasets, modes: modes.isEmpty ? [.dense, .lexical, .hybrid] : modes, runFile: runFile
         ) { pool in
             _ = try await Indexer(pool: pool, embedder: embedder, logger: logger).drain()
         }
         if json {
-            try SearchOutput.writeJSON(report)
-        } else {
-            var out = "\(report.dataset) (\(report.split) split): \(report.queries) queries, \(dataset.documents.count) documents\n"
+            if reports.count == 1 { try SearchOutput.writeJSON(reports[0]) } else { try SearchOutput.writeJSON(reports) }
+            return
+        }
+        for report in reports {
+            var out = "\(report.dataset) (\(report.split) split): \(report.queries) queries, \(datasets[0].documents.count) documents\n"
             let names = SearchMode.allCases.map(\.rawValue) + runner.fusions.map { "hybrid(\($0))" }
             let width = max(9, names.map(\.count).max() ?? 0)
             out += "mode".padding(toLength: width, withPad: " ", startingAt: 0) + "  nDCG@10  Recall@100  MRR@10\n"

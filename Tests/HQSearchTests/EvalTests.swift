@@ -24,6 +24,9 @@ struct EvalTests {
             .joined(separator: "\n").write(to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
         try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n"
             .write(to: dir.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
+        // A train split judging one query wrongly (d2 for the moon): both splits are scored over one index.
+        try "query-id\tcorpus-id\tscore\nq2\td2\t1\n"
+            .write(to: dir.appendingPathComponent("qrels/train.tsv"), atomically: true, encoding: .utf8)
 
         let dataset = try BEIRDataset(directory: dir.path)
         #expect(dataset.documents.count == 4 && dataset.queries.count == 2)
@@ -31,11 +34,16 @@ struct EvalTests {
         var runner = EvalRunner(
             serverURL: try await TestDatabase.url(), migrationsDirectory: TestDatabase.packageRoot + "/db/migrations",
             embedder: embedder, logger: TestDatabase.logger)
-        runner.fusions = [.convex(alpha: 0.5)]
+        runner.fusions = [.convex(alpha: 0.5), .distribution(alpha: 0.5)]
         let runFile = dir.appendingPathComponent("run.trec").path
-        let report = try await runner.run(dataset: dataset, modes: SearchMode.allCases, runFile: runFile) { pool in
+        let train = try BEIRDataset(directory: dir.path, split: "train")
+        let reports = try await runner.run(splits: [dataset, train], modes: SearchMode.allCases, runFile: runFile) { pool in
             _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
         }
+        #expect(reports.map(\.split) == ["test", "train"])
+        let report = reports[0]
+        #expect(reports[1].queries == 1 && reports[1].modes["hybrid"].map { $0.ndcg10 < 1 } == true)
+        #expect(report.modes["hybrid(dbsf:0.5)"]?.ndcg10 == 1)
         #expect(report.queries == 2)
         #expect(report.modes["dense"]?.ndcg10 == 1)
         #expect(report.modes["hybrid"]?.ndcg10 == 1)
@@ -43,10 +51,12 @@ struct EvalTests {
         #expect(report.modes["hybrid"]?.recall100 == 1)
         #expect(report.modes["hybrid"]?.mrr10 == 1)
         // A fusion sweep reuses the index: one more hybrid run under its own name and run file.
-        #expect(Set(report.modes.keys) == ["dense", "lexical", "hybrid", "hybrid(convex:0.5)"])
+        #expect(Set(report.modes.keys) == ["dense", "lexical", "hybrid", "hybrid(convex:0.5)", "hybrid(dbsf:0.5)"])
         #expect(report.modes["hybrid(convex:0.5)"]?.ndcg10 == 1)
-        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.hybrid(convex:0.5).trec").path))
-        let run = try String(contentsOfFile: dir.appendingPathComponent("run.hybrid.trec").path, encoding: .utf8)
+        // Run files carry the split, then the mode.
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.test.hybrid(convex:0.5).trec").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.train.hybrid.trec").path))
+        let run = try String(contentsOfFile: dir.appendingPathComponent("run.test.hybrid.trec").path, encoding: .utf8)
         #expect(run.hasPrefix("q1 Q0 d1 1 "))
     }
 

@@ -62,10 +62,12 @@ struct PipelineLogicTests {
         #expect(try SearchConfiguration.Fusion(parsing: "RRF:20") == .reciprocalRank(k: 20, denseWeight: 1, lexicalWeight: 1))
         #expect(try SearchConfiguration.Fusion(parsing: "rrf:60:2:0.5") == .reciprocalRank(k: 60, denseWeight: 2, lexicalWeight: 0.5))
         #expect(try SearchConfiguration.Fusion(parsing: "convex:0.3") == .convex(alpha: 0.3))
-        for spec in ["rrf:60:2:0.5", "convex:0.3", "rrf:60:1:1", "convex:1"] {
+        #expect(try SearchConfiguration.Fusion(parsing: "dbsf") == .distribution(alpha: 0.5))
+        #expect(try SearchConfiguration.Fusion(parsing: "DBSF:0.7") == .distribution(alpha: 0.7))
+        for spec in ["rrf:60:2:0.5", "convex:0.3", "rrf:60:1:1", "convex:1", "dbsf:0.4"] {
             #expect(try SearchConfiguration.Fusion(parsing: spec).description == spec)
         }
-        for bad in ["", "convex", "convex:1.5", "convex:-0.1", "rrf:0", "rrf:60:1", "rrf:60:0:0", "rrf:nan", "bm25", "convex:0.5:1"] {
+        for bad in ["", "convex", "convex:1.5", "convex:-0.1", "rrf:0", "rrf:60:1", "rrf:60:0:0", "rrf:nan", "bm25", "convex:0.5:1", "dbsf:2", "dbsf:0.5:1"] {
             #expect(throws: SearchError.self, "\(bad)") { _ = try SearchConfiguration.Fusion(parsing: bad) }
         }
     }

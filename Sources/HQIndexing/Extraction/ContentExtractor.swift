@@ -1,4 +1,5 @@
 public import Foundation
+import HQCore
 
 /// Turns a document or asset into ``ExtractedText``: TipTap JSON (object or stringified in a jsonb string),
 /// markdown, plain text; assets by type and MIME (text, markdown, HTML, CSV/TSV, JSON, code, PDF through
@@ -70,7 +71,7 @@ public struct ContentExtractor: Sendable {
             MarkdownExtractor.extract(text, into: &builder)
             return "markdown"
         }
-        if TipTapExtractor.isTipTap(value) {
+        if TipTapNode.isTipTap(value) {
             TipTapExtractor.extract(value, into: &builder)
             return "tiptap"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 
 /// `documents.content` in every form HQ stores it (HQ-SCHEMA §9.1) as markdown.
 ///
@@ -42,7 +43,7 @@ public enum DocumentMarkdown {
     }
 
     private static func render(parsed: Any, original: String?) -> String {
-        if TipTapMarkdown.isTipTap(parsed) { return trim(TipTapMarkdown.render(node: parsed)) }
+        if TipTapNode.isTipTap(parsed) { return trim(TipTapMarkdown.render(node: parsed)) }
         if let string = parsed as? String { return trim(string) }
         let text: String
         if JSONSerialization.isValidJSONObject(parsed),
@@ -63,59 +64,8 @@ public enum DocumentMarkdown {
     }
 
     /// The decoded values of every `"text": "…"` pair in JSON text, in order, without parsing its structure.
-    /// - Complexity: O(n), no recursion.
     static func textValues(in json: String) -> [String] {
-        var values: [String] = []
-        var literal = String.UnicodeScalarView()
-        var inString = false
-        var escaped = false
-        var previous: String?  // the last string literal, while only whitespace and a colon follow it
-        var afterTextKey = false
-        var scalars = json.unicodeScalars.makeIterator()
-        while let scalar = scalars.next() {
-            if inString {
-                if escaped {
-                    escaped = false
-                    switch scalar {
-                    case "n": literal.append("\n")
-                    case "t": literal.append("\t")
-                    case "r": break
-                    case "u":
-                        var hex = ""
-                        for _ in 0..<4 { if let h = scalars.next() { hex.unicodeScalars.append(h) } }
-                        if let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) {
-                            literal.append(decoded)
-                        }
-                    default: literal.append(scalar)
-                    }
-                } else if scalar == "\\" {
-                    escaped = true
-                } else if scalar == "\"" {
-                    inString = false
-                    let value = String(literal)
-                    if afterTextKey, !value.isEmpty { values.append(value) }
-                    afterTextKey = false
-                    previous = value
-                } else {
-                    literal.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"":
-                inString = true
-                literal = .init()
-            case ":":
-                afterTextKey = previous == "text"
-                previous = nil
-            case " ", "\n", "\t", "\r":
-                break
-            default:
-                previous = nil
-                afterTextKey = false
-            }
-        }
-        return values
+        JSONStringScan.values(in: json).filter { $0.key == "text" && !$0.value.isEmpty }.map(\.value)
     }
 
     /// Drops blank lines before and after the body; keeps indentation and trailing spaces inside it.

@@ -48,20 +48,35 @@ public struct EvalRunner: Sendable {
     ///   - index: indexes all pending sources (e.g. `Indexer(pool:embedder:…).drain()`).
     /// - Returns: mean nDCG@10, Recall@100 and MRR@10 per mode.
     public func run(dataset: BEIRDataset, modes: [SearchMode], runFile: String?, index: IndexAll) async throws -> EvalReport {
-        try await ScratchDatabase.with(
+        try await run(splits: [dataset], modes: modes, runFile: runFile, index: index)[0]
+    }
+
+    /// Loads and indexes the corpus once and evaluates every split's queries over that one index (train to
+    /// choose parameters and test to report cost one indexing).
+    /// - Parameters:
+    ///   - splits: the same corpus with the judgements of each split (the first one's documents are loaded).
+    ///   - runFile: as in ``run(dataset:modes:runFile:index:)``; with several splits the split's name is inserted too.
+    /// - Returns: one report per split, in order.
+    public func run(splits: [BEIRDataset], modes: [SearchMode], runFile: String?, index: IndexAll) async throws -> [EvalReport] {
+        guard let first = splits.first else { return [] }
+        return try await ScratchDatabase.with(
             serverURL: serverURL, prefix: "eval", migrationsDirectory: migrationsDirectory, keep: keepDatabase,
             logger: logger
-        ) { pool, url in
-            try await evaluate(dataset: dataset, modes: modes, runFile: runFile, pool: pool, url: url, index: index)
+        ) { pool, _ in
+            let documentIDs = try await load(first.documents, pool: pool)
+            try await index(pool)
+            var reports: [EvalReport] = []
+            for dataset in splits {
+                let file = runFile.map { splits.count == 1 ? $0 : Self.path($0, inserting: dataset.split) }
+                reports.append(try await evaluate(dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
+            }
+            return reports
         }
     }
 
     private func evaluate(
-        dataset: BEIRDataset, modes: [SearchMode], runFile: String?, pool: PostgresPool, url: String, index: IndexAll
+        dataset: BEIRDataset, modes: [SearchMode], runFile: String?, pool: PostgresPool, documentIDs: [String: String]
     ) async throws -> EvalReport {
-        let documentIDs = try await load(dataset.documents, pool: pool)
-        try await index(pool)
-
         var report = EvalReport(dataset: dataset.name, split: dataset.split, queries: dataset.queries.count, modes: [:])
         var runs: [(name: String, mode: SearchMode, configuration: SearchConfiguration)] = modes.map {
             ($0.rawValue, $0, configuration)

@@ -37,11 +37,30 @@ enum Fusion {
                     let b = scored[i].bm25.map { bHigh > bLow ? ($0 - bLow) / (bHigh - bLow) : 1 } ?? 0
                     scored[i].score = alpha * c + (1 - alpha) * b
                 }
+            case .distribution(let alpha):
+                let dense = Self.distributionScale(scored.compactMap(\.cosine))
+                let lexical = Self.distributionScale(scored.compactMap(\.bm25))
+                for i in scored.indices {
+                    let c = scored[i].cosine.map(dense) ?? 0
+                    let b = scored[i].bm25.map(lexical) ?? 0
+                    scored[i].score = alpha * c + (1 - alpha) * b
+                }
             }
         }
         return scored.sorted {
             let (a, b) = ($0.chunkID.orderKey, $1.chunkID.orderKey)
             return ($0.score, b.0, b.1) > ($1.score, a.0, a.1)
         }
+    }
+
+    /// Maps a score to [0, 1] by where it falls in [mean − 3σ, mean + 3σ] of `scores` (clamped); all equal → 1.
+    static func distributionScale(_ scores: [Double]) -> @Sendable (Double) -> Double {
+        guard !scores.isEmpty else { return { _ in 0 } }
+        let mean = scores.reduce(0, +) / Double(scores.count)
+        let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)
+        let sigma = variance.squareRoot()
+        guard sigma > 0 else { return { _ in 1 } }
+        let low = mean - 3 * sigma
+        return { min(max(($0 - low) / (6 * sigma), 0), 1) }
     }
 }

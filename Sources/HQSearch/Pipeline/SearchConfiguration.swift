@@ -6,6 +6,10 @@ public struct SearchConfiguration: Sendable, Hashable {
         case reciprocalRank(k: Double, denseWeight: Double, lexicalWeight: Double)
         /// Convex combination of min-max normalised scores: `α·cosine + (1−α)·bm25`.
         case convex(alpha: Double)
+        /// Distribution-based score fusion (as Qdrant's DBSF): each leg's scores mapped from
+        /// [mean − 3σ, mean + 3σ] over this query's candidates to [0, 1] (clamped), then `α·dense + (1−α)·lexical`.
+        /// Unlike min-max it is not set by one outlying score.
+        case distribution(alpha: Double)
     }
 
     /// Model whose vectors to search; nil means the workspace's live model (`hq_live_embedding_model()`).
@@ -63,12 +67,13 @@ public struct SearchConfiguration: Sendable, Hashable {
 }
 
 extension SearchConfiguration.Fusion: CustomStringConvertible {
-    /// Parses `rrf` (k = 60, the constant of the RRF paper), `rrf:K`, `rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT` or `convex:ALPHA` (α weights the dense leg, 0…1).
+    /// Parses `rrf` (k = 60, the constant of the RRF paper), `rrf:K`, `rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT`, `convex:ALPHA` or
+    /// `dbsf[:ALPHA]` (α weights the dense leg, 0…1; 0.5 when omitted).
     /// - Throws: ``SearchError`` `invalidRequest` naming the accepted forms.
     public init(parsing text: String) throws {
         let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let numbers = parts.dropFirst().map(Double.init)
-        let usage = "fusion must be rrf, rrf:K, rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT or convex:ALPHA (got \(text))"
+        let usage = "fusion must be rrf, rrf:K, rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT, convex:ALPHA, dbsf or dbsf:ALPHA (got \(text))"
         guard !numbers.contains(where: { $0 == nil || !$0!.isFinite }) else { throw SearchError(.invalidRequest, usage) }
         let values = numbers.map { $0! }
         switch (parts[0], values.count) {
@@ -77,6 +82,8 @@ extension SearchConfiguration.Fusion: CustomStringConvertible {
         case ("rrf", 3) where values[0] > 0 && values[1] >= 0 && values[2] >= 0 && values[1] + values[2] > 0:
             self = .reciprocalRank(k: values[0], denseWeight: values[1], lexicalWeight: values[2])
         case ("convex", 1) where (0...1).contains(values[0]): self = .convex(alpha: values[0])
+        case ("dbsf", 0): self = .distribution(alpha: 0.5)
+        case ("dbsf", 1) where (0...1).contains(values[0]): self = .distribution(alpha: values[0])
         default: throw SearchError(.invalidRequest, usage)
         }
     }
@@ -89,6 +96,7 @@ extension SearchConfiguration.Fusion: CustomStringConvertible {
         switch self {
         case .reciprocalRank(let k, let dense, let lexical): return "rrf:\(number(k)):\(number(dense)):\(number(lexical))"
         case .convex(let alpha): return "convex:\(number(alpha))"
+        case .distribution(let alpha): return "dbsf:\(number(alpha))"
         }
     }
 }

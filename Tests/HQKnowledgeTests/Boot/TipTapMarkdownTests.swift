@@ -1,4 +1,6 @@
 import Foundation
+import HQCore
+import HQIndexing
 import HQKnowledge
 import Testing
 
@@ -281,5 +283,62 @@ struct SlugSuggestionsTests {
         arguments: [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0), ("flaw", "lawn", 2)])
     func levenshtein(a: String, b: String, distance: Int) {
         #expect(SlugSuggestions.levenshtein(Array(a), Array(b)) == distance)
+    }
+}
+
+/// One reader of TipTap (HQCore's `TipTapNode`) under both renderers: what boot context shows an agent and what
+/// the indexer makes searchable come from the same nodes.
+@Suite("One TipTap reader, two renderers")
+struct TipTapReaderTests {
+    /// A hostile document: absurd numeric attributes, a mention, an unknown container, 230 levels of nesting (past
+    /// the reader's 200, within what the JSON parser accepts).
+    static var hostile: String {
+        var deep = #"{"type":"paragraph","content":[{"type":"text","text":"bedrock"}]}"#
+        for _ in 0..<230 { deep = #"{"type":"blockquote","content":[\#(deep)]}"# }
+        return #"""
+            {"type":"doc","content":[
+              {"type":"heading","attrs":{"level":1e308},"content":[{"type":"text","text":"Huge level"}]},
+              {"type":"orderedList","attrs":{"start":"-5e20"},"content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"first step"}]}]}]},
+              {"type":"paragraph","content":[{"type":"text","text":"ask "},{"type":"mention","attrs":{"id":"u1","label":"scout"}},{"type":"text","text":" today"}]},
+              {"type":"table","content":[{"type":"tableRow","content":[{"type":"tableCell","attrs":{"colspan":"NaN"},"content":[{"type":"paragraph","content":[{"type":"text","text":"cell"}]}]}]}]},
+              {"type":"callout","content":[{"type":"paragraph","content":[{"type":"text","text":"inside callout"}]}]},
+              \#(deep)
+            ]}
+            """#
+    }
+
+    static func words(_ text: String) -> Set<String> {
+        Set(text.lowercased().split(whereSeparator: { !$0.isLetter && $0 != "@" }).map(String.init).filter { $0.count > 1 })
+    }
+
+    @Test("attributes are clamped once: level 1e308 is 6, a start of -5e20 is the lowest, colspan NaN is 1")
+    func clampedAttributes() throws {
+        let value = try JSONSerialization.jsonObject(with: Data(Self.hostile.utf8))
+        let blocks = TipTapNode.blocks(of: value)
+        guard case .heading(let level, _) = blocks.first else { Issue.record("no heading first: \(blocks)"); return }
+        #expect(level == 6)
+        guard case .list(.ordered, let start, _) = blocks[1] else { Issue.record("no list second"); return }
+        #expect(start == -999_999_999)
+        guard case .table(let rows) = blocks[3] else { Issue.record("no table fourth"); return }
+        #expect(rows.first?.first?.colspan == 1)
+    }
+
+    @Test("markdown and search text hold the same words, the mention and the text 230 levels down included")
+    func renderersAgree() async throws {
+        let markdown = DocumentMarkdown.render(contentJSONB: Self.hostile)
+        let search = try await ContentExtractor().extract(.document(title: "", content: Self.hostile)).text
+        for word in ["@scout", "bedrock", "callout", "cell", "step"] {
+            #expect(Self.words(markdown).contains(word), "markdown lacks \(word)")
+            // Before the one reader, the indexer dropped mentions: a person named in a document was not searchable.
+            #expect(Self.words(search).contains(word), "search text lacks \(word)")
+        }
+        #expect(Self.words(search).subtracting(Self.words(markdown)).isEmpty, "\(Self.words(search).subtracting(Self.words(markdown)))")
+    }
+
+    @Test("JSON too deep or cut off: string values with their keys, escapes decoded, the cut-off string kept")
+    func scanWithoutParsing() {
+        let values = JSONStringScan.values(in: #"{"type": "doc", "content": [{"text" : "a\"b\u00e9", "n": 1, "tags": ["x", "y"]}, {"text": "cut off"#)
+        #expect(values.map(\.key) == ["type", "text", nil, nil, "text"])
+        #expect(values.map(\.value) == ["doc", "a\"bé", "x", "y", "cut off"])
     }
 }
