@@ -55,7 +55,9 @@ let package = Package(
         // Indexing: extraction, chunking, leased workers, bulk re-indexing, ingest.
         .target(
             name: "HQIndexing",
-            dependencies: ["HQCore", "HQStorage", "HQEmbedding", "HQNet", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HQCore", "HQStorage", "HQEmbedding", "HQNet", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         // Search: the retrieval pipeline (candidates, fusion, exact rerank, MMR, grouping, snippets), eval.
         .target(
@@ -73,7 +75,9 @@ let package = Package(
         // The one runtime of every front: pool, embedder, one search service and the services built over it.
         .target(
             name: "HQRuntime",
-            dependencies: ["HQStorage", "HQEmbedding", "HQSearch", "HQKnowledge", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HQStorage", "HQEmbedding", "HQSearch", "HQKnowledge", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         // HTTP server (`hq serve`): embeddings now, search and agent routes as they land.
         .target(
@@ -107,20 +111,28 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Benchmark of the native embedder (not a test): bench/embed.sh runs it.
-        .executableTarget(name: "hq-bench-embed", dependencies: ["HQEmbedding"], path: "bench/embed", swiftSettings: strict),
+        .executableTarget(
+            name: "hq-bench-embed", dependencies: ["HQEmbedding"], path: "bench/embed", swiftSettings: strict),
         // Benchmark of the indexer end to end (not a test): bench/index.sh runs it.
         .executableTarget(
-            name: "hq-bench-index", dependencies: ["HQBenchSupport", "HQIndexing", "HQEmbedding", "HQStorage", .product(name: "Logging", package: "swift-log")],
+            name: "hq-bench-index",
+            dependencies: [
+                "HQBenchSupport", "HQIndexing", "HQEmbedding", "HQStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/index", swiftSettings: strict),
         // Shared by the benchmark executables: databases, timing, percentiles, JSON output.
         .target(
-            name: "HQBenchSupport", dependencies: ["HQStorage", .product(name: "Logging", package: "swift-log")], path: "bench/support",
+            name: "HQBenchSupport", dependencies: ["HQStorage", .product(name: "Logging", package: "swift-log")],
+            path: "bench/support",
             swiftSettings: strict),
         // The 100k-chunk search benchmark (filtered recall, incumbent side by side, in-process latency): bench/search.sh.
         .executableTarget(
-            name: "hq-bench-search", dependencies: ["HQBenchSupport", "HQCore", "HQEmbedding", "HQIndexing", "HQSearch", "HQStorage"],
+            name: "hq-bench-search",
+            dependencies: ["HQBenchSupport", "HQCore", "HQEmbedding", "HQIndexing", "HQSearch", "HQStorage"],
             path: "bench/search", swiftSettings: strict),
-        .executableTarget(name: "hq-bench-http", dependencies: ["HQEmbedding", "HQServer"], path: "bench/http", swiftSettings: strict),
+        .executableTarget(
+            name: "hq-bench-http", dependencies: ["HQEmbedding", "HQServer"], path: "bench/http", swiftSettings: strict),
 
         // Shared by the integration test targets: the embedded test database, fixture paths.
         .target(
@@ -131,11 +143,14 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .testTarget(name: "HQStorageTests", dependencies: ["HQCore", "HQStorage", "HQTestSupport"], swiftSettings: strict),
-        .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
-        .testTarget(name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HQIndexingTests", dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
+            name: "HQStorageTests", dependencies: ["HQCore", "HQStorage", "HQTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HQEmbeddingTests", dependencies: ["HQEmbedding"], swiftSettings: strict),
+        .testTarget(
+            name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HQIndexingTests",
+            dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "HQSearchTests",
@@ -143,12 +158,15 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "HQKnowledgeTests",
-            dependencies: ["HQKnowledge", "HQCore", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
+            dependencies: [
+                "HQKnowledge", "HQCore", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "HQServerTests",
             dependencies: [
-                "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge",
+                "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch",
+                "HQKnowledge",
                 "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
@@ -156,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "HQMCPTests",
             dependencies: [
-                "HQMCP", "HQRuntime", "HQServer", "HQNet", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding", "HQTestSupport",
+                "HQMCP", "HQRuntime", "HQServer", "HQNet", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding",
+                "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict),

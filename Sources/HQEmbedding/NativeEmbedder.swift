@@ -86,7 +86,8 @@ public final class NativeEmbedder: Embedder {
         let weights = try Self.loadWeights(modelDirectory, named: manifest?.weights, configuration: model)
         self.model = model
         self.tokenizer = tokenizer
-        self.modelID = configuration.modelID ?? manifest?.modelID ?? modelDirectory.standardizedFileURL.lastPathComponent
+        self.modelID =
+            configuration.modelID ?? manifest?.modelID ?? modelDirectory.standardizedFileURL.lastPathComponent
         self.dimensions = model.hiddenSize
         self.maxTokens = model.maxSequenceLength
         self.queryPrefix = manifest?.queryPrefix ?? ""
@@ -112,7 +113,8 @@ public final class NativeEmbedder: Embedder {
         _ directory: URL, named name: String?, configuration: ModelConfiguration
     ) throws(EmbeddingError) -> BERTWeights {
         let candidates = name.map { [$0] } ?? ["model.safetensors", "model.onnx"]
-        let file = candidates.first { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
+        let file =
+            candidates.first { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
             ?? candidates[0]
         let path = directory.appendingPathComponent(file).path
         if file.hasSuffix(".onnx") { return try BERTWeights(onnxPath: path, configuration: configuration) }

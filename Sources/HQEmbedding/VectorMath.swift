@@ -22,7 +22,8 @@ public enum VectorMath {
             vector.withUnsafeBufferPointer { x in
                 result.withUnsafeMutableBufferPointer { y in
                     cblas_sgemv(
-                        CblasRowMajor, CblasNoTrans, Int32(rows), Int32(dimensions), 1, a.baseAddress, Int32(dimensions),
+                        CblasRowMajor, CblasNoTrans, Int32(rows), Int32(dimensions), 1, a.baseAddress,
+                        Int32(dimensions),
                         x.baseAddress, 1, 0, y.baseAddress, 1)
                 }
             }

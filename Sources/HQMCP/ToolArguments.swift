@@ -48,8 +48,10 @@ extension JSONSchema {
             case .integer(let range):
                 var defaultNumber: Int?
                 if case .number(let n)? = defaultValue { defaultNumber = Int(n) }
-                property = integer(field.summary, minimum: range.lowerBound, maximum: range.upperBound, default: defaultNumber)
-            case .number(let range): property = number(field.summary, minimum: range.lowerBound, maximum: range.upperBound)
+                property = integer(
+                    field.summary, minimum: range.lowerBound, maximum: range.upperBound, default: defaultNumber)
+            case .number(let range):
+                property = number(field.summary, minimum: range.lowerBound, maximum: range.upperBound)
             case .choice(let options): property = string(field.summary, choices: options, default: defaultValue?.string)
             case .uuid: property = string(field.summary, format: "uuid")
             case .uuids: property = strings(field.summary, format: "uuid")

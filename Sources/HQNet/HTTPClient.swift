@@ -76,7 +76,8 @@ public final class HTTPClient: Sendable {
         if Task.isCancelled { throw transfer.cancelledError }
         let started = ContinuousClock.now
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
                 transfer.continuation = continuation
                 loop.submit(transfer)
             }
@@ -87,9 +88,12 @@ public final class HTTPClient: Sendable {
         switch result {
         case .success(let response):
             logger.debug(
-                "http", metadata: [
+                "http",
+                metadata: [
                     "method": "\(request.method)", "host": "\(transfer.host)", "status": "\(response.status)",
-                    "bytes": "\(response.body.count)", "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                    "bytes": "\(response.body.count)",
+                    "ms":
+                        "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                 ])
             return response
         case .failure(let error):

@@ -27,7 +27,9 @@ public struct HTTPClientResponse: Sendable {
 
     /// The delay a `Retry-After` header asks for (delta-seconds or an HTTP date), if any.
     public var retryAfter: Duration? {
-        guard let value = header("Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = header("Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
         if let seconds = Double(value), seconds >= 0, seconds.isFinite { return .milliseconds(Int64(seconds * 1000)) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -146,7 +146,8 @@ public actor HQRuntime {
         if needsEmbedder {
             let embedder = try await embedder()
             if let fullService { return fullService }
-            let service = SearchService(pool: pool, embedder: embedder, configuration: configuration.search, logger: logger)
+            let service = SearchService(
+                pool: pool, embedder: embedder, configuration: configuration.search, logger: logger)
             fullService = service
             return service
         }

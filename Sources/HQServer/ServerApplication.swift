@@ -38,7 +38,8 @@ public enum ServerApplication {
         for group in routes { try group.validate() }
         return Application(
             router: buildRouter(server: server, routes: routes),
-            configuration: .init(address: .hostname(server.configuration.host, port: server.configuration.port), serverName: "hq"),
+            configuration: .init(
+                address: .hostname(server.configuration.host, port: server.configuration.port), serverName: "hq"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: server.logger)
     }

@@ -36,7 +36,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         let hasKey = !(apiKey ?? "").isEmpty
         guard hasKey || LoopbackHost.isLoopbackBindAddress(host) else {
             throw ServerConfigurationError(
-                message: "refusing to listen on \(host) without an API key: anyone who can reach it could read the knowledge base",
+                message:
+                    "refusing to listen on \(host) without an API key: anyone who can reach it could read the knowledge base",
                 hint: "set HQ_API_KEY to require 'Authorization: Bearer <key>', or bind loopback with --host 127.0.0.1")
         }
         guard maxPendingTexts > 0 else {

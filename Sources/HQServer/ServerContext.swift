@@ -30,7 +30,9 @@ public struct ServerContext: Sendable {
     ///   - embedder: the embedder to serve.
     ///   - database: the pool for DB-backed routes, if any.
     ///   - logger: the server's logger.
-    public init(configuration: ServerConfiguration, embedder: any Embedder, database: PostgresPool? = nil, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration, embedder: any Embedder, database: PostgresPool? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.embedder = embedder
         self.database = database
@@ -38,7 +40,8 @@ public struct ServerContext: Sendable {
         self.metrics = ServerMetrics()
         let batcher = MicroBatcher(
             embedder: embedder, maxBatchTexts: configuration.maxBatchTexts,
-            maxInFlight: configuration.maxBatchesInFlight, maxPendingTexts: configuration.maxPendingTexts, metrics: metrics)
+            maxInFlight: configuration.maxBatchesInFlight, maxPendingTexts: configuration.maxPendingTexts,
+            metrics: metrics)
         self.batcher = batcher
         var runtimeConfiguration = HQRuntime.Configuration()
         runtimeConfiguration.search = configuration.search

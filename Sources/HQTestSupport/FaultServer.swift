@@ -2,7 +2,7 @@ public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A tiny HTTP/1.1 server on raw sockets that does exactly what a test scripts: answer, answer late, send
@@ -54,9 +54,14 @@ public final class FaultServer: Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
@@ -148,7 +153,8 @@ public final class FaultServer: Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while buffer.count < length { guard fill(fd, &buffer) else { return nil } }
@@ -172,7 +178,8 @@ extension FaultServer {
         let order = reversed ? Array((0..<count).reversed()) : Array(0..<count)
         let items = order.map { i in
             let value = 1 / Float(dimensions).squareRoot()
-            let vector = [Float](repeating: value * Float(i + 1), count: dimensions).map { "\($0)" }.joined(separator: ",")
+            let vector = [Float](repeating: value * Float(i + 1), count: dimensions).map { "\($0)" }.joined(
+                separator: ",")
             return "{\"object\":\"embedding\",\"index\":\(i),\"embedding\":[\(vector)]}"
         }
         return "{\"object\":\"list\",\"data\":[\(items.joined(separator: ","))],\"model\":\"fake\"}"

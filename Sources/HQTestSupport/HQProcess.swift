@@ -40,7 +40,8 @@ public enum HQProcess {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: data, stderr: String(decoding: box.data, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: data, stderr: String(decoding: box.data, as: UTF8.self))
     }
 
     /// Written by the draining thread before `leave()`, read after `wait()`.

@@ -66,7 +66,8 @@ public enum TestDatabase {
 
     /// A configuration for a database on a second, private server that only restart tests use, so that
     /// restarting it never disturbs the tests running in parallel on the shared server.
-    public static func isolatedConfiguration(applicationName: String = "hq-tests") async throws -> PostgresConfiguration {
+    public static func isolatedConfiguration(applicationName: String = "hq-tests") async throws -> PostgresConfiguration
+    {
         PostgresConfiguration(try await isolatedServerURL.value, applicationName: applicationName, connectTimeout: 5)
     }
 
@@ -87,7 +88,8 @@ public enum TestDatabase {
 
     /// `pg_dump --schema-only` of `url` with the embedded installation's pg_dump (for schema comparisons).
     public static func schemaDump(_ url: String) async throws -> String {
-        let pgDump = ClusterConfiguration.resolve(environment: ProcessInfo.processInfo.environment)
+        let pgDump =
+            ClusterConfiguration.resolve(environment: ProcessInfo.processInfo.environment)
             .postgresDirectory + "/bin/pg_dump"
         let output = NSTemporaryDirectory() + "hq-schema-\(getpid())-\(counter.next()).sql"
         defer { try? FileManager.default.removeItem(atPath: output) }
@@ -177,7 +179,7 @@ public enum TestDatabase {
     private static func run(_ arguments: [String]) async throws -> Int32 {
         var pid: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
         guard spawned == 0 else { throw TestDatabaseError("cannot run \(arguments[0]): error \(spawned)") }
         let child = pid

@@ -48,7 +48,8 @@ struct AppEnvironment {
     /// `HQ_STATEMENT_TIMEOUT_MS`: the `statement_timeout` of every session `hq serve` and `hq mcp` open (default 30000).
     /// - Throws: ``CLIError`` naming the variable when it is not an integer from 100 to 3600000.
     func statementTimeoutMilliseconds() throws -> Int {
-        guard let text = variables["HQ_STATEMENT_TIMEOUT_MS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+        guard let text = variables["HQ_STATEMENT_TIMEOUT_MS"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty
+        else {
             return 30_000
         }
         guard let value = Int(text), (100...3_600_000).contains(value) else {
@@ -79,7 +80,8 @@ extension AppEnvironment {
         do {
             connection = try await PostgresConnection.connect(PostgresConfiguration(url), logger: logger)
         } catch let error as PostgresError {
-            throw CLIError("cannot connect to the database: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status")
+            throw CLIError(
+                "cannot connect to the database: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status")
         }
         do {
             let result = try await body(connection)

@@ -23,7 +23,8 @@ extension AppEnvironment {
     static func hint(for error: RuntimeError) -> String {
         switch error.code {
         case .databaseUnavailable: "check HQ_DATABASE_URL, or run: hq db status"
-        case .embedderUnavailable: "use --mode lexical, or check HQ_MODEL_DIR / HQ_EMBED_URL (run scripts/setup for the built-in model)"
+        case .embedderUnavailable:
+            "use --mode lexical, or check HQ_MODEL_DIR / HQ_EMBED_URL (run scripts/setup for the built-in model)"
         }
     }
 

@@ -10,7 +10,8 @@ struct DBCommand: AsyncParsableCommand {
         subcommands: [Start.self, Stop.self, Status.self, URLCommand.self, Migrate.self, Bundle.self, Psql.self])
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the embedded cluster (initialising it the first time).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded cluster (initialising it the first time).")
         func run() async throws {
             let env = AppEnvironment()
             guard env.externalDatabaseURL == nil else {
@@ -119,7 +120,8 @@ struct DBCommand: AsyncParsableCommand {
 }
 
 func printJSON(_ object: [String: Any]) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    let data = try JSONSerialization.data(
+        withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     print(String(decoding: data, as: UTF8.self))
 }
 

@@ -17,7 +17,9 @@ struct EmbedCommand: AsyncParsableCommand {
     @Argument(help: "Texts to embed.")
     var texts: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Also embed each line of this file ('-' for standard input).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Also embed each line of this file ('-' for standard input).", valueName: "path"))
     var file: String?
 
     @Flag(name: .long, help: "Print JSON instead of plain lines.")
@@ -36,7 +38,8 @@ struct EmbedCommand: AsyncParsableCommand {
         if let file { all += try readLines(file) }
         guard !all.isEmpty else { throw ValidationError("Give at least one TEXT or --file PATH.") }
 
-        let directory = modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let directory =
+            modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? ModelLocator.defaultDirectory(
                 environment: ProcessInfo.processInfo.environment,
                 executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first,

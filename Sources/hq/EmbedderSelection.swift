@@ -9,32 +9,40 @@ import Logging
 struct EmbedderOptions: ParsableArguments {
     @Option(
         name: .customLong("embed-url"),
-        help: ArgumentHelp("Embedding service URL (default: $HQ_EMBED_URL; none: the built-in model).", valueName: "url"))
+        help: ArgumentHelp(
+            "Embedding service URL (default: $HQ_EMBED_URL; none: the built-in model).", valueName: "url"))
     var url: String?
 
     @Option(
         name: .customLong("embed-provider"),
-        help: ArgumentHelp("Service protocol: openai, ollama, tei or hq (default: $HQ_EMBED_PROVIDER, else openai).", valueName: "name"))
+        help: ArgumentHelp(
+            "Service protocol: openai, ollama, tei or hq (default: $HQ_EMBED_PROVIDER, else openai).", valueName: "name"
+        ))
     var provider: String?
 
     @Option(
         name: .customLong("embed-model"),
-        help: ArgumentHelp("Model name sent to the service (default: $HQ_EMBED_MODEL, else the built-in model's id).", valueName: "name"))
+        help: ArgumentHelp(
+            "Model name sent to the service (default: $HQ_EMBED_MODEL, else the built-in model's id).",
+            valueName: "name"))
     var model: String?
 
     @Option(
         name: .customLong("embed-concurrency"),
-        help: ArgumentHelp("Most embedding requests in flight (default: $HQ_EMBED_CONCURRENCY, else 4).", valueName: "n"))
+        help: ArgumentHelp(
+            "Most embedding requests in flight (default: $HQ_EMBED_CONCURRENCY, else 4).", valueName: "n"))
     var concurrency: Int?
 
     @Option(
         name: .customLong("embed-batch-size"),
-        help: ArgumentHelp("Most texts per embedding request (default: $HQ_EMBED_BATCH_SIZE, else 32).", valueName: "n"))
+        help: ArgumentHelp("Most texts per embedding request (default: $HQ_EMBED_BATCH_SIZE, else 32).", valueName: "n")
+    )
     var batchSize: Int?
 
     @Option(
         name: .customLong("model-dir"),
-        help: ArgumentHelp("Built-in model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
+        help: ArgumentHelp(
+            "Built-in model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
     var modelDirectory: String?
 }
 
@@ -65,7 +73,8 @@ enum EmbedderSelection {
             provider = parsed
         }
         var configuration = HTTPEmbedderConfiguration(
-            url: url, provider: provider, model: value(options?.model, "HQ_EMBED_MODEL") ?? HTTPEmbedderConfiguration.defaultModel,
+            url: url, provider: provider,
+            model: value(options?.model, "HQ_EMBED_MODEL") ?? HTTPEmbedderConfiguration.defaultModel,
             apiKey: value(nil, "HQ_EMBED_API_KEY"))
         if let n = try number(options?.concurrency, "HQ_EMBED_CONCURRENCY") { configuration.maxConcurrency = n }
         if let n = try number(options?.batchSize, "HQ_EMBED_BATCH_SIZE") { configuration.batchSize = n }
@@ -82,7 +91,9 @@ enum EmbedderSelection {
     }
 
     /// The embedder to use: the configured HTTP service, else the built-in model.
-    static func makeEmbedder(options: EmbedderOptions, environment: AppEnvironment, logger: Logger) throws -> any Embedder {
+    static func makeEmbedder(options: EmbedderOptions, environment: AppEnvironment, logger: Logger) throws
+        -> any Embedder
+    {
         let remote = try remoteConfiguration(environment: environment.variables, options: options)
         let directory = modelDirectory(options: options, environment: environment)
         do {

@@ -36,7 +36,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(name: .customLong("run-file"), help: ArgumentHelp("Write a TREC run file (one per mode when several).", valueName: "path"))
+    @Option(
+        name: .customLong("run-file"),
+        help: ArgumentHelp("Write a TREC run file (one per mode when several).", valueName: "path"))
     var runFile: String?
 
     @Option(
@@ -61,7 +63,8 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let modes = try self.modes.map { value in
             guard let mode = SearchMode(rawValue: value.lowercased()) else {
-                throw ValidationError("--mode must be " + RequestFields.alternatives(SearchMode.allCases.map(\.rawValue)))
+                throw ValidationError(
+                    "--mode must be " + RequestFields.alternatives(SearchMode.allCases.map(\.rawValue)))
             }
             return mode
         }
@@ -100,11 +103,16 @@ struct EvalCommand: AsyncParsableCommand {
             _ = try await Indexer(pool: pool, embedder: embedder, logger: logger).drain()
         }
         if json {
-            if reports.count == 1 { try SearchOutput.writeJSON(reports[0]) } else { try SearchOutput.writeJSON(reports) }
+            if reports.count == 1 {
+                try SearchOutput.writeJSON(reports[0])
+            } else {
+                try SearchOutput.writeJSON(reports)
+            }
             return
         }
         for report in reports {
-            var out = "\(report.dataset) (\(report.split) split): \(report.queries) queries, \(datasets[0].documents.count) documents\n"
+            var out =
+                "\(report.dataset) (\(report.split) split): \(report.queries) queries, \(datasets[0].documents.count) documents\n"
             let names = SearchMode.allCases.map(\.rawValue) + runner.fusions.map { "hybrid(\($0))" }
             let width = max(9, names.map(\.count).max() ?? 0)
             out += "mode".padding(toLength: width, withPad: " ", startingAt: 0) + "  nDCG@10  Recall@100  MRR@10\n"

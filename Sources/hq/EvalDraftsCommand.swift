@@ -60,7 +60,8 @@ struct EvalDraftsCommand: AsyncParsableCommand {
         }
         let environment = AppEnvironment()
         let logger = environment.logger
-        let embedder = try EmbedderSelection.makeEmbedder(options: embedderOptions, environment: environment, logger: logger)
+        let embedder = try EmbedderSelection.makeEmbedder(
+            options: embedderOptions, environment: environment, logger: logger)
         let configuration = try environment.searchConfiguration()
         let corpus = URL(fileURLWithPath: directory).appendingPathComponent(scenarios.corpus).standardizedFileURL.path
         let url = try CLIError.wrap { try environment.databaseURL() }
@@ -69,7 +70,8 @@ struct EvalDraftsCommand: AsyncParsableCommand {
         let llmConfiguration = llm ? try environment.llmConfiguration() : nil
         if llm && llmConfiguration == nil { throw CLIError("--llm needs HQ_LLM_URL and HQ_LLM_MODEL") }
         let report = try await ScratchDatabase.with(
-            serverURL: url, prefix: "evaldrafts", migrationsDirectory: environment.migrationsDirectory, keep: keepDatabase,
+            serverURL: url, prefix: "evaldrafts", migrationsDirectory: environment.migrationsDirectory,
+            keep: keepDatabase,
             logger: logger
         ) { pool, _ in
             _ = try await Ingest(pool: pool, logger: logger).ingest([corpus])
@@ -90,7 +92,8 @@ struct EvalDraftsCommand: AsyncParsableCommand {
         var out = ""
         for (name, figures) in report.splits.sorted(by: { $0.key > $1.key }) {
             out += String(
-                format: "%@: %d scenarios, %d variants · precision %.3f · must-cite recall %.3f · no acceptable evidence %.3f · wrong citations %.3f · shared sources %.3f · duplicates %d\n",
+                format:
+                    "%@: %d scenarios, %d variants · precision %.3f · must-cite recall %.3f · no acceptable evidence %.3f · wrong citations %.3f · shared sources %.3f · duplicates %d\n",
                 name, figures.scenarios, figures.variants, figures.precision, figures.mustCiteRecall,
                 figures.noAcceptableEvidenceRate, figures.wrongCitationRate, figures.sharedSourceRate,
                 figures.duplicatePassages)

@@ -11,8 +11,10 @@ struct HQCommand: AsyncParsableCommand {
             HQ_LLM_URL / HQ_LLM_MODEL / HQ_LLM_API_KEY (draft-set writing).
             """,
         subcommands: [
-            DBCommand.self, IngestCommand.self, IndexCommand.self, ReindexCommand.self, SearchCommand.self, ShowCommand.self,
-            ChunksCommand.self, BootCommand.self, DraftSetCommand.self, EvalCommand.self, EmbedCommand.self, ServeCommand.self,
+            DBCommand.self, IngestCommand.self, IndexCommand.self, ReindexCommand.self, SearchCommand.self,
+            ShowCommand.self,
+            ChunksCommand.self, BootCommand.self, DraftSetCommand.self, EvalCommand.self, EmbedCommand.self,
+            ServeCommand.self,
             MCPCommand.self, EvalDraftsCommand.self,
         ])
 }

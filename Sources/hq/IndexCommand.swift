@@ -36,7 +36,8 @@ struct IndexCommand: AsyncParsableCommand {
         try await environment.withIndexer(indexing) { indexer, url in
             if watch {
                 try await SignalCancellation.run {
-                    try await indexer.watch(listeningWith: PostgresConfiguration(url, applicationName: "hq-index-listen"))
+                    try await indexer.watch(
+                        listeningWith: PostgresConfiguration(url, applicationName: "hq-index-listen"))
                 }
                 return
             }
@@ -61,7 +62,8 @@ struct IndexStatusCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = AppEnvironment()
         let url = try CLIError.wrap { try environment.databaseURL() }
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 1, logger: environment.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 1, logger: environment.logger)
         defer { Task { await pool.close() } }
         let status = try await IndexOutput.mapErrors { try await Indexer.status(pool: pool) }
         if json || indexing.json { return try IndexOutput.printJSON(status) }
@@ -78,7 +80,8 @@ struct IndexStatusCommand: AsyncParsableCommand {
             out += "failures:\n"
             for failure in status.failures {
                 let state = failure.retrying ? "retrying" : "failed"
-                out += "  \(failure.id)  \(failure.sourceType) \"\(failure.title)\" \(state) after \(failure.attempts): \(failure.error)\n"
+                out +=
+                    "  \(failure.id)  \(failure.sourceType) \"\(failure.title)\" \(state) after \(failure.attempts): \(failure.error)\n"
             }
         }
         FileHandle.standardOutput.write(Data(out.utf8))
@@ -87,7 +90,9 @@ struct IndexStatusCommand: AsyncParsableCommand {
 
 /// Options shared by `hq index` and `hq reindex`.
 struct IndexingOptions: ParsableArguments {
-    @Option(name: .customLong("model-dir"), help: ArgumentHelp("Model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
+    @Option(
+        name: .customLong("model-dir"),
+        help: ArgumentHelp("Model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
     var modelDirectory: String?
 
     @Option(name: .long, help: "Sources leased per batch.")
@@ -116,7 +121,8 @@ struct IndexingOptions: ParsableArguments {
 extension AppEnvironment {
     /// Loads the native embedder from `directory` (or the default model folder).
     func nativeEmbedder(directory: String?, modelID: String? = nil) throws -> NativeEmbedder {
-        let url = directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        let url =
+            directory.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? ModelLocator.defaultDirectory(
                 environment: variables, executablePath: CommandLine.arguments.first,
                 currentDirectory: FileManager.default.currentDirectoryPath)
@@ -162,7 +168,9 @@ extension AppEnvironment {
         // HQ_EMBED_URL (with HQ_EMBED_PROVIDER, _MODEL, _API_KEY, …) selects an embedding service, as for hq serve
         // and hq search; without it, the built-in model.
         let embedder: any Embedder
-        if let remote = try EmbedderSelection.remoteConfiguration(environment: variables, options: try EmbedderOptions.parse([])) {
+        if let remote = try EmbedderSelection.remoteConfiguration(
+            environment: variables, options: try EmbedderOptions.parse([]))
+        {
             do {
                 embedder = try HTTPEmbedder(configuration: remote, logger: logger)
             } catch {
@@ -178,7 +186,8 @@ extension AppEnvironment {
         configuration.sourceType = options.type
         configuration.nextEmbedder = next
         configuration.extraction.fetcher = try assetFileFetcher(extraRoots: options.filesRoot)
-        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-index"), maxConnections: 4, logger: logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, applicationName: "hq-index"), maxConnections: 4, logger: logger)
         let indexer = Indexer(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
         do {
             try await IndexOutput.mapErrors { try await body(indexer, url) }
@@ -196,9 +205,11 @@ enum IndexOutput {
         do {
             return try await body()
         } catch let error as IndexingError {
-            throw CLIError("indexing failed: \(error)", hint: error.code == .modelMismatch ? "see hq index status" : nil)
+            throw CLIError(
+                "indexing failed: \(error)", hint: error.code == .modelMismatch ? "see hq index status" : nil)
         } catch let error as PostgresError where error.kind == .connectionFailed {
-            throw CLIError("cannot connect to the database: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status")
+            throw CLIError(
+                "cannot connect to the database: \(error)", hint: "check HQ_DATABASE_URL, or run: hq db status")
         } catch let error as PostgresError where error.sqlState == "42883" || error.sqlState == "42P01" {
             throw CLIError("the database schema is missing or old", hint: "run: hq db migrate")
         } catch is CancellationError {
@@ -218,7 +229,8 @@ enum IndexOutput {
     static func printSummary(_ summary: IndexRunSummary, json: Bool) throws {
         if json { return try printJSON(summary) }
         let line = String(
-            format: "%d sources (%d indexed, %d unchanged, %d retrying, %d failed, %d changed meanwhile) · %d chunks, %d embedded · %.1f s · %.1f chunks/s\n",
+            format:
+                "%d sources (%d indexed, %d unchanged, %d retrying, %d failed, %d changed meanwhile) · %d chunks, %d embedded · %.1f s · %.1f chunks/s\n",
             summary.sources, summary.indexed, summary.unchanged, summary.retrying, summary.failed, summary.stale,
             summary.chunks, summary.embeddedChunks, summary.seconds, summary.chunksPerSecond)
         FileHandle.standardOutput.write(Data(line.utf8))

@@ -23,7 +23,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Put everything under this folder (A/B allowed).", valueName: "name"))
     var folder: String?
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Import every file as this kind (default: by file type).", valueName: "document|asset"))
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("Import every file as this kind (default: by file type).", valueName: "document|asset"))
     var kind: String?
 
     @Flag(name: .long, help: "Index the imported rows right away.")
@@ -43,11 +45,14 @@ struct IngestCommand: AsyncParsableCommand {
         let registry = FilesRootRegistry(home: environment.cluster.home)
         for root in Ingest.roots(of: paths) {
             do { try registry.record(root) } catch let error as IndexingError {
-                throw CLIError("cannot record the import root: \(error.context)", hint: "check that HQ_HOME is writable")
+                throw CLIError(
+                    "cannot record the import root: \(error.context)", hint: "check that HQ_HOME is writable")
             }
         }
         let url = try CLIError.wrap { try environment.databaseURL() }
-        let pool = PostgresPool(configuration: PostgresConfiguration(url, applicationName: "hq-ingest"), maxConnections: 2, logger: environment.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, applicationName: "hq-ingest"), maxConnections: 2,
+            logger: environment.logger)
         var options = Ingest.Options()
         options.tags = tag
         options.folder = folder
@@ -68,7 +73,8 @@ struct IngestCommand: AsyncParsableCommand {
         if json {
             try IndexOutput.printJSON(summary)
         } else {
-            let line = "\(summary.documentsCreated) documents and \(summary.assetsCreated) assets created, \(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.skipped) skipped, \(summary.foldersCreated) folders created\n"
+            let line =
+                "\(summary.documentsCreated) documents and \(summary.assetsCreated) assets created, \(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.skipped) skipped, \(summary.foldersCreated) folders created\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         if index {

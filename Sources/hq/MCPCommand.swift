@@ -26,7 +26,8 @@ struct MCPCommand: AsyncParsableCommand {
         // not on the first call; the database and the model open on the first call that needs them.
         let runtime = try env.makeRuntime(
             embedderOptions: embedderOptions, application: "hq-mcp", maxConnections: 4, logger: logger)
-        let server = HQMCPServer(registry: ToolRegistry(tools: HQTools.standard(runtime: runtime), logger: logger), logger: logger)
+        let server = HQMCPServer(
+            registry: ToolRegistry(tools: HQTools.standard(runtime: runtime), logger: logger), logger: logger)
         do {
             try await server.runOnStandardIO()
         } catch {

@@ -21,22 +21,30 @@ struct ReindexCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Every source (the default when no filter is given).")
     var all = false
 
-    @Option(name: .long, help: ArgumentHelp("A folder (id, or path like Sales/Playbooks), with its subfolders.", valueName: "id|path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A folder (id, or path like Sales/Playbooks), with its subfolders.", valueName: "id|path"))
     var folder: String?
 
     @Option(name: .long, help: "Sources with this tag.")
     var tag: String?
 
-    @Option(name: .long, help: ArgumentHelp("Sources edited since this date (YYYY-MM-DD or ISO 8601).", valueName: "date"))
+    @Option(
+        name: .long, help: ArgumentHelp("Sources edited since this date (YYYY-MM-DD or ISO 8601).", valueName: "date"))
     var since: String?
 
     @Flag(name: .long, help: "Do not mark anything: continue an interrupted re-index.")
     var resume = false
 
-    @Option(name: .long, help: ArgumentHelp("Build vectors of this model (a folder under models/, or a path) and switch to it.", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Build vectors of this model (a folder under models/, or a path) and switch to it.", valueName: "name"))
     var model: String?
 
-    @Option(name: .long, help: ArgumentHelp("The id stored for --model's vectors (default: from its manifest).", valueName: "id"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The id stored for --model's vectors (default: from its manifest).", valueName: "id"))
     var modelID: String?
 
     @Flag(name: .long, help: "With --model: build the vectors but keep the old model live.")
@@ -45,9 +53,15 @@ struct ReindexCommand: AsyncParsableCommand {
     @OptionGroup var indexing: IndexingOptions
 
     func validate() throws {
-        if all && (folder != nil || tag != nil || since != nil) { throw ValidationError("--all excludes --folder, --tag and --since.") }
-        if resume && (all || folder != nil || tag != nil || since != nil) { throw ValidationError("--resume takes no filter.") }
-        if since != nil && Self.parseDate(since!) == nil { throw ValidationError("--since must be YYYY-MM-DD or ISO 8601.") }
+        if all && (folder != nil || tag != nil || since != nil) {
+            throw ValidationError("--all excludes --folder, --tag and --since.")
+        }
+        if resume && (all || folder != nil || tag != nil || since != nil) {
+            throw ValidationError("--resume takes no filter.")
+        }
+        if since != nil && Self.parseDate(since!) == nil {
+            throw ValidationError("--since must be YYYY-MM-DD or ISO 8601.")
+        }
     }
 
     static func parseDate(_ text: String) -> Date? {
@@ -69,11 +83,14 @@ struct ReindexCommand: AsyncParsableCommand {
         let progress = ProgressReporter(enabled: !indexing.json)
         try await environment.withIndexer(indexing, next: next) { indexer, _ in
             if next != nil {
-                let result = try await SignalCancellation.run { try await indexer.changeModel(promote: !noPromote, progress: progress.report) }
+                let result = try await SignalCancellation.run {
+                    try await indexer.changeModel(promote: !noPromote, progress: progress.report)
+                }
                 progress.finish()
                 if indexing.json { return try IndexOutput.printJSON(result) }
                 try IndexOutput.printSummary(result.summary, json: false)
-                let line = result.promoted
+                let line =
+                    result.promoted
                     ? "model \(result.liveModel) is live\n"
                     : "model not switched: \(result.missingChunks) chunks still lack a vector (live: \(result.liveModel))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
@@ -92,7 +109,8 @@ struct ReindexCommand: AsyncParsableCommand {
     }
 
     private func selection(_ indexer: Indexer) async throws -> ReindexSelection {
-        var selection = ReindexSelection(sourceType: indexing.type, tag: tag, updatedSince: since.flatMap(Self.parseDate))
+        var selection = ReindexSelection(
+            sourceType: indexing.type, tag: tag, updatedSince: since.flatMap(Self.parseDate))
         if let folder {
             guard let id = try await indexer.folderID(idOrPath: folder) else {
                 throw CLIError("no folder \(folder)", hint: "give a folder id or a path like Sales/Playbooks")
@@ -132,7 +150,10 @@ final class ProgressReporter: Sendable {
             write("\r\u{1B}[2K[\(bar)] \(stats)")
         } else {
             let due = lastLine.withLock { last in
-                if s.seconds - last >= 5 || progress.remaining == 0 { last = s.seconds; return true }
+                if s.seconds - last >= 5 || progress.remaining == 0 {
+                    last = s.seconds
+                    return true
+                }
                 return false
             }
             if due { write(stats + "\n") }

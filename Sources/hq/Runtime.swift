@@ -38,7 +38,8 @@ extension AppEnvironment {
         }
         return HQRuntime(
             databaseURL: { try CLIError.wrap { try environment.databaseURL(startIfNeeded: true) } },
-            makeEmbedder: makeEmbedder, makeTokenCounter: makeTokenCounter, configuration: configuration, logger: logger)
+            makeEmbedder: makeEmbedder, makeTokenCounter: makeTokenCounter, configuration: configuration, logger: logger
+        )
     }
 
     /// Runs `body` with a runtime and closes it, turning library errors into one-line CLI errors with a hint;

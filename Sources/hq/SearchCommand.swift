@@ -19,13 +19,17 @@ struct SearchCommand: AsyncParsableCommand {
     @Argument(help: "The query (natural language; empty lists pinned then recent sources).")
     var query: String = ""
 
-    @Option(name: .customLong("tag"), help: ArgumentHelp("Only sources with this tag (repeatable; any of them).", valueName: "tag"))
+    @Option(
+        name: .customLong("tag"),
+        help: ArgumentHelp("Only sources with this tag (repeatable; any of them).", valueName: "tag"))
     var tags: [String] = []
 
     @Flag(name: .customLong("all-tags"), help: "Require every --tag instead of any.")
     var allTags = false
 
-    @Option(name: .customLong("exclude-tag"), help: ArgumentHelp("Skip sources with this tag (repeatable).", valueName: "tag"))
+    @Option(
+        name: .customLong("exclude-tag"),
+        help: ArgumentHelp("Skip sources with this tag (repeatable).", valueName: "tag"))
     var excludedTags: [String] = []
 
     @Option(help: ArgumentHelp("Folder id or path like Sales/Playbooks (with its subfolders).", valueName: "id|path"))
@@ -34,19 +38,27 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("document or asset.", valueName: "type"))
     var type: String?
 
-    @Option(name: .customLong("asset-type"), help: ArgumentHelp("Only assets of this type (repeatable).", valueName: "type"))
+    @Option(
+        name: .customLong("asset-type"), help: ArgumentHelp("Only assets of this type (repeatable).", valueName: "type")
+    )
     var assetTypes: [String] = []
 
     @Flag(inversion: .prefixedNo, help: "Only pinned (--pinned) or unpinned (--no-pinned) sources.")
     var pinned: Bool?
 
-    @Option(name: .customLong("updated-after"), help: ArgumentHelp("Only sources updated at or after (ISO 8601).", valueName: "time"))
+    @Option(
+        name: .customLong("updated-after"),
+        help: ArgumentHelp("Only sources updated at or after (ISO 8601).", valueName: "time"))
     var updatedAfter: String?
 
-    @Option(name: .customLong("updated-before"), help: ArgumentHelp("Only sources updated before (ISO 8601).", valueName: "time"))
+    @Option(
+        name: .customLong("updated-before"),
+        help: ArgumentHelp("Only sources updated before (ISO 8601).", valueName: "time"))
     var updatedBefore: String?
 
-    @Option(name: .customLong("source"), help: ArgumentHelp("Only this source (repeatable; source, document or asset id).", valueName: "id"))
+    @Option(
+        name: .customLong("source"),
+        help: ArgumentHelp("Only this source (repeatable; source, document or asset id).", valueName: "id"))
     var sources: [String] = []
 
     @Option(help: ArgumentHelp(SearchRequest.fields["limit"].help))
@@ -149,13 +161,17 @@ enum SearchOutput {
                 if explain, let e = chunk.explain {
                     func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
                     func i(_ v: Int?) -> String { v.map(String.init) ?? "-" }
-                    out += "   \(dim)ann #\(i(e.annRank)) · cosine \(f(e.cosine)) (#\(i(e.denseRank))) · bm25 \(f(e.bm25)) (#\(i(e.lexicalRank))) · fused \(f(e.fused))\(e.exactScan ? " · exact scan" : "")\(reset)\n"
+                    out +=
+                        "   \(dim)ann #\(i(e.annRank)) · cosine \(f(e.cosine)) (#\(i(e.denseRank))) · bm25 \(f(e.bm25)) (#\(i(e.lexicalRank))) · fused \(f(e.fused))\(e.exactScan ? " · exact scan" : "")\(reset)\n"
                 }
             }
         }
         out += "\(dim)\(String(format: "%.1f", response.timingMilliseconds)) ms"
         if explain, let stages = response.stagesMilliseconds {
-            out += " (" + stages.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ") + ")"
+            out +=
+                " ("
+                + stages.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(
+                    separator: ", ") + ")"
         }
         out += "\(reset)\n"
         return out

@@ -28,10 +28,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("TCP port (0 picks a free one).", valueName: "port"))
     var port = 8787
 
-    @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Largest request body (413 beyond).", valueName: "bytes"))
+    @Option(
+        name: .customLong("max-body-bytes"),
+        help: ArgumentHelp("Largest request body (413 beyond).", valueName: "bytes"))
     var maxBodyBytes = ServerConfiguration().maxBodyBytes
 
-    @Option(name: .customLong("max-inputs"), help: ArgumentHelp("Most texts per embeddings request (400 beyond).", valueName: "n"))
+    @Option(
+        name: .customLong("max-inputs"),
+        help: ArgumentHelp("Most texts per embeddings request (400 beyond).", valueName: "n"))
     var maxInputs = ServerConfiguration().maxInputs
 
     @Flag(inversion: .prefixedNo, help: "Connect to the database for DB-backed routes (they answer 503 without it).")
@@ -41,7 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard maxBodyBytes > 0, maxInputs > 0 else { throw ValidationError("--max-body-bytes and --max-inputs must be positive") }
+        guard maxBodyBytes > 0, maxInputs > 0 else {
+            throw ValidationError("--max-body-bytes and --max-inputs must be positive")
+        }
     }
 
     func run() async throws {
@@ -67,13 +73,15 @@ struct ServeCommand: AsyncParsableCommand {
         let host = host
         let auth = configuration.apiKey == nil ? "no auth" : "bearer auth"
         let application = try ServerApplication.makeApplication(server: server) { port in
-            FileHandle.standardError.write(Data("hq serve: listening on http://\(host):\(port) (\(embedder.modelID), \(auth))\n".utf8))
+            FileHandle.standardError.write(
+                Data("hq serve: listening on http://\(host):\(port) (\(embedder.modelID), \(auth))\n".utf8))
         }
         // One group: SIGINT/SIGTERM stop the server after the requests in progress, then close the pool.
         let services: [ServiceGroupConfiguration.ServiceConfiguration] =
             (pool.map { [.init(service: PoolService(pool: $0))] } ?? []) + [
-                .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(
+                    service: application, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
             ]
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

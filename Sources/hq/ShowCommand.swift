@@ -37,7 +37,8 @@ enum SourceOutput {
         let dim = colour ? "\u{1B}[2m" : ""
         let reset = colour ? "\u{1B}[0m" : ""
         var out = "\(bold)\(detail.title)\(reset)\n"
-        out += "\(dim)\(detail.sourceType.rawValue) \(detail.entityID) · source \(detail.sourceID.uuidString.lowercased())\n"
+        out +=
+            "\(dim)\(detail.sourceType.rawValue) \(detail.entityID) · source \(detail.sourceID.uuidString.lowercased())\n"
         out += "folder \(detail.folderPath ?? "/")"
         if !detail.tags.isEmpty { out += " · #" + detail.tags.joined(separator: " #") }
         if detail.pinned { out += " · pinned" }
@@ -45,7 +46,8 @@ enum SourceOutput {
         out += " · \(detail.status), \(detail.chunkCount) chunks\(reset)\n\n"
         for chunk in detail.chunks {
             let section = chunk.sectionPath.isEmpty ? "" : " § " + chunk.sectionPath.joined(separator: " › ")
-            let offsets = chunk.charStart.map { start in " chars \(start)–\(chunk.charEnd.map(String.init) ?? "?")" } ?? ""
+            let offsets =
+                chunk.charStart.map { start in " chars \(start)–\(chunk.charEnd.map(String.init) ?? "?")" } ?? ""
             let score = chunk.score != 0 ? String(format: " score %.4f", chunk.score) : ""
             out += "\(dim)[\(chunk.chunkIndex)]\(section)\(offsets)\(score)\(reset)\n"
             out += (full ? chunk.content : SearchOutput.highlight(chunk.snippet, colour: colour)) + "\n\n"

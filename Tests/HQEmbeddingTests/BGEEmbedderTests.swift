@@ -6,8 +6,10 @@ import Testing
 /// Golden vectors for bge-small-en-v1.5 made by onnxruntime over the same int8 ONNX file
 /// (scripts/fixtures/bge_golden.py).
 enum BGEFixtures {
-    static let modelDirectory = Fixtures.packageRoot.appendingPathComponent("models/bge-small-en-v1.5", isDirectory: true)
-    static let goldenURL = Fixtures.packageRoot.appendingPathComponent("Tests/HQEmbeddingTests/Fixtures/bge-small-golden.json")
+    static let modelDirectory = Fixtures.packageRoot.appendingPathComponent(
+        "models/bge-small-en-v1.5", isDirectory: true)
+    static let goldenURL = Fixtures.packageRoot.appendingPathComponent(
+        "Tests/HQEmbeddingTests/Fixtures/bge-small-golden.json")
 
     struct GoldenFile: Decodable {
         let queryPrefix: String
@@ -97,7 +99,8 @@ struct BGEEmbedderTests {
     @Test("each text embedded alone agrees with onnxruntime", arguments: BGEFixtures.file.cases)
     func alone(_ golden: BGEFixtures.GoldenCase) async throws {
         let embedder = BGEFixtures.embedder
-        let vector = try await (golden.isQuery ? embedder.embedQueries([golden.text]) : embedder.embed([golden.text]))[0]
+        let vector = try await (golden.isQuery ? embedder.embedQueries([golden.text]) : embedder.embed([golden.text]))[
+            0]
         let (cosine, maxDifference) = BGEFixtures.compare(vector, golden.embedding)
         #expect(cosine >= Self.perTextCosine, "cosine \(cosine)")
         #expect(maxDifference <= 0.02, "max |diff| \(maxDifference)")

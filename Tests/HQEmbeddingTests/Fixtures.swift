@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Paths and golden data shared by the tests.
 enum Fixtures {
@@ -7,7 +8,8 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let modelDirectory = packageRoot.appendingPathComponent("models/all-MiniLM-L6-v2", isDirectory: true)
-    static let goldenURL = packageRoot.appendingPathComponent("../shared/fixtures/minilm/golden.json").standardizedFileURL
+    static let goldenURL = packageRoot.appendingPathComponent("../shared/fixtures/minilm/golden.json")
+        .standardizedFileURL
 
     struct GoldenFile: Decodable {
         let cases: [GoldenCase]
@@ -39,5 +41,3 @@ enum Fixtures {
         }
     }()
 }
-
-import Testing

@@ -33,7 +33,8 @@ private struct ScratchModel {
     func load(verify: Bool = false) throws -> NativeEmbedder {
         var configuration = NativeEmbedder.Configuration()
         configuration.verifyIntegrity = verify
-        return try NativeEmbedder(modelDirectory: directory, configuration: configuration, logger: Logger(label: "test"))
+        return try NativeEmbedder(
+            modelDirectory: directory, configuration: configuration, logger: Logger(label: "test"))
     }
 
     func replaceWeights(with bytes: Data) throws {
@@ -110,7 +111,9 @@ struct ModelLoadingTests {
         var vocab = try Data(contentsOf: url)
         vocab.append(contentsOf: Array("extra\n".utf8))
         try vocab.write(to: url)
-        expectError(.integrityMismatch, mentioning: ["vocab.txt", "scripts/setup"]) { _ = try scratch.load(verify: true) }
+        expectError(.integrityMismatch, mentioning: ["vocab.txt", "scripts/setup"]) {
+            _ = try scratch.load(verify: true)
+        }
     }
 
     @Test(

@@ -4,7 +4,9 @@ import Logging
 import Testing
 
 /// Compares one vector with its golden reference: cosine (in double), max component difference, norm.
-private func expectMatches(_ vector: [Float], _ golden: Fixtures.GoldenCase, sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectMatches(
+    _ vector: [Float], _ golden: Fixtures.GoldenCase, sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(vector.count == golden.embedding.count, sourceLocation: sourceLocation)
     var dot = 0.0
     var normA = 0.0
@@ -34,7 +36,8 @@ struct NativeEmbedderTests {
 
     static func load(_ configuration: NativeEmbedder.Configuration) -> NativeEmbedder {
         do {
-            return try NativeEmbedder(modelDirectory: Fixtures.modelDirectory, configuration: configuration, logger: logger)
+            return try NativeEmbedder(
+                modelDirectory: Fixtures.modelDirectory, configuration: configuration, logger: logger)
         } catch {
             fatalError("\(error)")
         }

@@ -49,7 +49,9 @@ struct ChangedFileTests {
         // The same name and size, other bytes (the file's mtime kept as it was): a change.
         let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]
         try Data(after.utf8).write(to: file)
-        if let modified { try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path) }
+        if let modified {
+            try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path)
+        }
         _ = try await indexer.markPending(ReindexSelection())
         let changed = try await indexer.drain()
         #expect(changed.indexed == 1 && changed.unchanged == 0)

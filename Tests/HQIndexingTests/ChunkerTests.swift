@@ -20,7 +20,9 @@ struct ChunkerTests {
         for section in 1...6 {
             text += "## Stage \(section)\n\n"
             for paragraph in 1...4 {
-                text += (1...14).map { "Sentence \($0) of paragraph \(paragraph) explains how account executives qualify budget, authority, need and timing." }.joined(separator: " ")
+                text += (1...14).map {
+                    "Sentence \($0) of paragraph \(paragraph) explains how account executives qualify budget, authority, need and timing."
+                }.joined(separator: " ")
                 text += "\n\n"
             }
         }
@@ -62,7 +64,9 @@ struct ChunkerTests {
         let chunks = Chunker(counter: Self.tokenizer, maxTokens: 256).chunks(of: text, title: "T")
         #expect(chunks.count > 10)
         for chunk in chunks { #expect(!Self.tokenizer.encode(chunk.embeddingInput).isTruncated) }
-        #expect(chunks.map(\.text).joined().replacingOccurrences(of: "intro", with: "") == blob.trimmingCharacters(in: .whitespaces))
+        #expect(
+            chunks.map(\.text).joined().replacingOccurrences(of: "intro", with: "")
+                == blob.trimmingCharacters(in: .whitespaces))
     }
 
     @Test("the approximate counter is never below WordPiece on English prose")

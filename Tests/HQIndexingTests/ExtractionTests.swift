@@ -35,8 +35,10 @@ struct ExtractionTests {
         let stringified = try await extractor.extract(.document(title: "T", content: try jsonString(Self.tiptap)))
         #expect(object.text == stringified.text)
         #expect(object.method == "tiptap")
-        for expected in ["Onboarding", "Welcome aboard.", "[x] Laptop", "[ ] Badge", "1. Read the SOP", "Ask early.",
-                         "make setup\nmake test", "Image: Office map", "Mon | Intro", "still counted", "Line one link text"] {
+        for expected in [
+            "Onboarding", "Welcome aboard.", "[x] Laptop", "[ ] Badge", "1. Read the SOP", "Ask early.",
+            "make setup\nmake test", "Image: Office map", "Mon | Intro", "still counted", "Line one link text",
+        ] {
             #expect(object.text.contains(expected), "missing \(expected)")
         }
         let laptop = try #require(object.blocks.first { object.slice($0.range).contains("Laptop") })
@@ -46,18 +48,22 @@ struct ExtractionTests {
 
     @Test("markdown and plain-text strings, empty content, and a jsonb object that is not TipTap")
     func stringForms() async throws {
-        let markdown = try await extractor.extract(.document(title: "Doc", content: try jsonString("""
-            # Pricing
-            Our **list** price is [$49](https://x).
+        let markdown = try await extractor.extract(
+            .document(
+                title: "Doc",
+                content: try jsonString(
+                    """
+                    # Pricing
+                    Our **list** price is [$49](https://x).
 
-            ## Discounts
-            - 10% for annual
-            - 20% for nonprofits
+                    ## Discounts
+                    - 10% for annual
+                    - 20% for nonprofits
 
-            | Plan | Price |
-            |------|-------|
-            | Pro  | 49    |
-            """)))
+                    | Plan | Price |
+                    |------|-------|
+                    | Pro  | 49    |
+                    """)))
         #expect(markdown.method == "markdown")
         #expect(markdown.text.contains("Our list price is $49."))
         #expect(markdown.text.contains("10% for annual\n20% for nonprofits"))
@@ -72,14 +78,16 @@ struct ExtractionTests {
         let null = try await extractor.extract(.document(title: "Nothing", content: nil))
         #expect(null.text == "Nothing")
 
-        let json = try await extractor.extract(.document(title: "Cfg", content: #"{"owner":"Ana","limits":{"seats":5}}"#))
+        let json = try await extractor.extract(
+            .document(title: "Cfg", content: #"{"owner":"Ana","limits":{"seats":5}}"#))
         #expect(json.text.contains("owner: Ana"))
         #expect(json.text.contains("limits.seats: 5"))
     }
 
     @Test("JSON nested 1,000 deep neither crashes nor loses its text")
     func deepJSON() async throws {
-        let deep = String(repeating: #"{"type":"blockquote","content":["#, count: 1_000)
+        let deep =
+            String(repeating: #"{"type":"blockquote","content":["#, count: 1_000)
             + #"{"type":"text","text":"deep treasure"}"# + String(repeating: "]}", count: 1_000)
         let doc = #"{"type":"doc","content":["# + deep + "]}"
         let text = try await extractor.extract(.document(title: "Deep", content: doc))
@@ -90,29 +98,40 @@ struct ExtractionTests {
 
     @Test("assets by type: HTML, CSV, TSV, code, media metadata")
     func assets() async throws {
-        let html = try await extractor.extract(.asset(name: "page.html", mimeType: "text/html", content: """
-            <html><head><title>x</title><style>p{}</style><script>var a=1;</script></head><body>
-            <h1>Returns</h1><p>Items can be returned within <b>30&nbsp;days</b> &amp; refunded.</p>
-            <ul><li>Keep the receipt</li><li>Unused items only</li></ul>
-            <table><tr><th>Region</th><th>Window</th></tr><tr><td>EU</td><td>30 days</td></tr></table></body></html>
-            """))
+        let html = try await extractor.extract(
+            .asset(
+                name: "page.html", mimeType: "text/html",
+                content: """
+                    <html><head><title>x</title><style>p{}</style><script>var a=1;</script></head><body>
+                    <h1>Returns</h1><p>Items can be returned within <b>30&nbsp;days</b> &amp; refunded.</p>
+                    <ul><li>Keep the receipt</li><li>Unused items only</li></ul>
+                    <table><tr><th>Region</th><th>Window</th></tr><tr><td>EU</td><td>30 days</td></tr></table></body></html>
+                    """))
         #expect(html.text.contains("Items can be returned within 30 days & refunded."))
         #expect(html.text.contains("Keep the receipt\nUnused items only"))
         #expect(html.text.contains("EU | 30 days"))
         #expect(!html.text.contains("var a"))
         #expect(html.blocks.first { html.slice($0.range).contains("Items") }?.sectionPath == ["Returns"])
 
-        let csv = try await extractor.extract(.asset(name: "prices.csv", type: "spreadsheet", content: "sku,name,price\nA1,\"Widget, large\",10\nB2,Gadget,20\n"))
+        let csv = try await extractor.extract(
+            .asset(
+                name: "prices.csv", type: "spreadsheet",
+                content: "sku,name,price\nA1,\"Widget, large\",10\nB2,Gadget,20\n"))
         #expect(csv.text.contains("A1 | Widget, large | 10"))
-        #expect(csv.blocks.first { csv.slice($0.range).hasPrefix("B2") }?.sectionPath == ["Columns: sku | name | price"])
+        #expect(
+            csv.blocks.first { csv.slice($0.range).hasPrefix("B2") }?.sectionPath == ["Columns: sku | name | price"])
 
         let tsv = try await extractor.extract(.asset(name: "t.tsv", content: "a\tb\n1\t2\n"))
         #expect(tsv.text.contains("1 | 2"))
 
-        let code = try await extractor.extract(.asset(name: "deploy.sh", type: "script", content: "#!/bin/sh\nset -e\n\nmake release\n"))
+        let code = try await extractor.extract(
+            .asset(name: "deploy.sh", type: "script", content: "#!/bin/sh\nset -e\n\nmake release\n"))
         #expect(code.text.contains("make release"))
 
-        let image = try await extractor.extract(.asset(name: "logo.png", type: "image", mimeType: "image/png", description: "Company logo, blue", fileURL: "https://cdn.example/logo.png", tags: ["brand"]))
+        let image = try await extractor.extract(
+            .asset(
+                name: "logo.png", type: "image", mimeType: "image/png", description: "Company logo, blue",
+                fileURL: "https://cdn.example/logo.png", tags: ["brand"]))
         #expect(image.text.contains("Company logo, blue"))
         #expect(image.text.contains("Type: image"))
         #expect(image.text.contains("Tags: brand"))
@@ -125,7 +144,8 @@ struct ExtractionTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("notes.txt")
         try Data([0x48, 0x69, 0x00, 0x20, 0xFF, 0xFE, 0x20, 0x6F, 0x6B, 0xC3, 0x28]).write(to: file)
-        let text = try await Self.extractor(roots: [directory.path]).extract(.asset(name: "notes.txt", mimeType: "text/plain", fileURL: file.absoluteString))
+        let text = try await Self.extractor(roots: [directory.path]).extract(
+            .asset(name: "notes.txt", mimeType: "text/plain", fileURL: file.absoluteString))
         #expect(!text.text.unicodeScalars.contains("\u{0}"))
         #expect(text.text.hasPrefix("Hi"))
         #expect(text.text.contains("ok"))
@@ -142,7 +162,8 @@ struct ExtractionTests {
         let file = directory.appendingPathComponent("memo.pdf")
         try Self.minimalPDF("Quarterly revenue grew twelve percent").write(to: file)
         _ = tool
-        let text = try await Self.extractor(roots: [directory.path]).extract(.asset(name: "memo.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
+        let text = try await Self.extractor(roots: [directory.path]).extract(
+            .asset(name: "memo.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
         #expect(text.method == "pdftotext")
         #expect(text.text.contains("Quarterly revenue grew twelve percent"))
         #expect(text.blocks.first?.page == 1)
@@ -151,7 +172,8 @@ struct ExtractionTests {
     /// An extractor that may read files under `roots` (the default reads none).
     static func extractor(roots: [String]) throws -> ContentExtractor {
         var configuration = ExtractionConfiguration()
-        configuration.fetcher = AssetFileFetcher(local: try LocalFileFetcher(roots: roots), links: LinkFetcher(client: .shared), storage: nil)
+        configuration.fetcher = AssetFileFetcher(
+            local: try LocalFileFetcher(roots: roots), links: LinkFetcher(client: .shared), storage: nil)
         return ContentExtractor(configuration: configuration)
     }
 
@@ -165,7 +187,8 @@ struct ExtractionTests {
         try Self.minimalPDF(String(repeating: "Roast profile notes ", count: 20)).write(to: file)
         var extractor = try Self.extractor(roots: [directory.path])
         extractor.configuration.maxExtractedBytes = 64
-        let text = try await extractor.extract(.asset(name: "long.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
+        let text = try await extractor.extract(
+            .asset(name: "long.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
         #expect(text.method.contains("truncated"))
         #expect(text.text.utf8.count <= 200)
 
@@ -178,7 +201,8 @@ struct ExtractionTests {
         chmod(script.path, 0o755)
         extractor.configuration.maxExtractedBytes = 1 << 20
         extractor.configuration.pdftotextPath = script.path
-        let printed = try await extractor.extract(.asset(name: "long.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
+        let printed = try await extractor.extract(
+            .asset(name: "long.pdf", type: "document", mimeType: "application/pdf", fileURL: file.path))
         #expect(printed.text.contains("PATH="), "the stand-in ran")
         #expect(!printed.text.contains(secret))
     }

@@ -33,20 +33,26 @@ struct HostileCorpusTests {
     func hostileBatch() async throws {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hq-hostile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hq-hostile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         var expected: [String: Outcome] = [:]
 
         // The one well-formed source: must be indexed and found, whatever its batch mates do.
-        try await db.document("Control espresso guide", markdown: "# Espresso\n\nDial in the grinder until a double shot runs in 28 seconds.")
+        try await db.document(
+            "Control espresso guide",
+            markdown: "# Espresso\n\nDial in the grinder until a double shot runs in 28 seconds.")
         expected["Control espresso guide"] = .indexed("double shot runs in 28 seconds")
 
         // Documents (jsonb). 10,000 levels as an object exceed PostgreSQL's own jsonb depth, so HQ could only hold
         // it as stringified TipTap (a jsonb string); 1,500 levels fit as an object.
-        try await db.document("Deep 10000 stringified", contentJSON: try TestDB.jsonString(Self.deepTipTap(levels: 10_000, text: "bottom of the well")))
+        try await db.document(
+            "Deep 10000 stringified",
+            contentJSON: try TestDB.jsonString(Self.deepTipTap(levels: 10_000, text: "bottom of the well")))
         expected["Deep 10000 stringified"] = .indexed("bottom of the well")
-        try await db.document("Deep 1500 object", contentJSON: Self.deepTipTap(levels: 1_500, text: "floor of the mine"))
+        try await db.document(
+            "Deep 1500 object", contentJSON: Self.deepTipTap(levels: 1_500, text: "floor of the mine"))
         expected["Deep 1500 object"] = .indexed("floor of the mine")
         // 20 MB of prose: truncated at the 8M-character cap, indexed, marked truncated.
         let sentence = "Giant document sentence number zero talks about warehouse shelving. "
@@ -64,37 +70,51 @@ struct HostileCorpusTests {
         expected[hugeTitle] = .indexed("huge title survivor body")
         try await db.document(String(repeating: "t", count: 1_000_000), markdown: "one word title survivor body")
         expected[String(repeating: "t", count: 1_000_000)] = .indexed("one word title survivor body")
-        try await db.document("Unknown nodes", contentJSON: try String(contentsOfFile: Self.fixtures + "tiptap-unknown-nodes.json", encoding: .utf8))
+        try await db.document(
+            "Unknown nodes",
+            contentJSON: try String(contentsOfFile: Self.fixtures + "tiptap-unknown-nodes.json", encoding: .utf8))
         expected["Unknown nodes"] = .indexed("unknown survivor sentence about grinders")
-        try await db.document("Mismatched types", contentJSON: try String(contentsOfFile: Self.fixtures + "tiptap-mismatched-types.json", encoding: .utf8))
+        try await db.document(
+            "Mismatched types",
+            contentJSON: try String(contentsOfFile: Self.fixtures + "tiptap-mismatched-types.json", encoding: .utf8))
         expected["Mismatched types"] = .indexed("mismatched survivor sentence about calibration")
         // jsonb values that are not documents at all.
-        for (title, json) in [("Content number", "42"), ("Content array", #"[1, "two", null, {"three": 3}]"#),
-                              ("Content true", "true"), ("Content null string", #""null""#),
-                              ("Content doc number", #"{"type":"doc","content":42}"#), ("Content doc string", #"{"type":"doc","content":"str"}"#)] {
+        for (title, json) in [
+            ("Content number", "42"), ("Content array", #"[1, "two", null, {"three": 3}]"#),
+            ("Content true", "true"), ("Content null string", #""null""#),
+            ("Content doc number", #"{"type":"doc","content":42}"#),
+            ("Content doc string", #"{"type":"doc","content":"str"}"#),
+        ] {
             try await db.document(title, contentJSON: json)
             expected[title] = .indexed(nil)
         }
         // NUL and control characters smuggled through stringified JSON (jsonb itself refuses \u0000).
-        let smuggled = #"{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"nul\u0000inside\u0001ctl smuggled survivor"}]}]}"#
+        let smuggled =
+            #"{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"nul\u0000inside\u0001ctl smuggled survivor"}]}]}"#
         try await db.document("Smuggled NUL", contentJSON: try TestDB.jsonString(smuggled))
         expected["Smuggled NUL"] = .indexed("smuggled survivor")
         // Malformed stringified JSON with a NUL escape and an unterminated escape at the end.
-        try await db.document("Malformed JSON string", contentJSON: try TestDB.jsonString(#"{"type":"doc","content":[{"text":"broken \u0000 json survivor"#))
+        try await db.document(
+            "Malformed JSON string",
+            contentJSON: try TestDB.jsonString(#"{"type":"doc","content":[{"text":"broken \u0000 json survivor"#))
         expected["Malformed JSON string"] = .indexed("json survivor")
 
         // Assets read from files: invalid UTF-8, NULs, binary garbage claiming text formats, unclosed HTML,
         // a file over the size cap (sparse, so cheap), a missing file, a 200,001-field CSV line.
         func asset(_ name: String, type: String, mime: String?, file: String) async throws {
-            try await db.pool.execute("""
+            try await db.pool.execute(
+                """
                 INSERT INTO public.assets (name, type, mime_type, file_url) VALUES (\(name), \(type)::public.asset_type, \(mime), \(file))
                 """)
         }
-        try await asset("invalid-utf8.md", type: "document", mime: "text/markdown", file: Self.fixtures + "invalid-utf8.md")
+        try await asset(
+            "invalid-utf8.md", type: "document", mime: "text/markdown", file: Self.fixtures + "invalid-utf8.md")
         expected["invalid-utf8.md"] = .indexed("invalid utf8 survivor sentence about kettles")
         try await asset("nul-bytes.txt", type: "document", mime: "text/plain", file: Self.fixtures + "nul-bytes.txt")
         expected["nul-bytes.txt"] = .indexed("nul survivor sentence about scales")
-        for (name, mime) in [("garbage.txt", "text/plain"), ("garbage.md", "text/markdown"), ("garbage.csv", "text/csv")] {
+        for (name, mime) in [
+            ("garbage.txt", "text/plain"), ("garbage.md", "text/markdown"), ("garbage.csv", "text/csv"),
+        ] {
             try await asset(name, type: "document", mime: mime, file: Self.fixtures + name)
             expected[name] = .indexed(nil)
         }
@@ -109,7 +129,9 @@ struct HostileCorpusTests {
         try handle.close()
         try await asset("huge.txt", type: "document", mime: "text/plain", file: huge.path)
         expected["huge.txt"] = .failed("exceeds the cap")
-        try await asset("missing.md", type: "document", mime: "text/markdown", file: scratch.appendingPathComponent("missing.md").path)
+        try await asset(
+            "missing.md", type: "document", mime: "text/markdown",
+            file: scratch.appendingPathComponent("missing.md").path)
         expected["missing.md"] = .failed("no such file")
         let wide = scratch.appendingPathComponent("wide.csv")
         // Repeated field names, so its chunks repeat too and the real model embeds only a few distinct texts.
@@ -119,7 +141,8 @@ struct HostileCorpusTests {
 
         // The fixtures and the scratch folder are the allowed roots (issue 13: nothing else is read).
         let fetcher = AssetFileFetcher(
-            local: try LocalFileFetcher(roots: [Self.fixtures, scratch.path]), links: LinkFetcher(client: .shared), storage: nil)
+            local: try LocalFileFetcher(roots: [Self.fixtures, scratch.path]), links: LinkFetcher(client: .shared),
+            storage: nil)
         let indexer = db.indexer(RealModel.embedder) {
             $0.batchSize = 64
             $0.extraction.fetcher = fetcher
@@ -130,7 +153,8 @@ struct HostileCorpusTests {
         let elapsed = clock.now - started
         #expect(first.sources == expected.count, "every hostile source was settled in one pass (\(elapsed))")
 
-        let rows = try await db.pool.query("""
+        let rows = try await db.pool.query(
+            """
             SELECT s.title, s.chunk_status, s.last_error, s.pending_since IS NOT NULL, s.extraction_method,
                    (SELECT count(*) FROM public.knowledge_chunks c WHERE c.source_id = s.id)
               FROM public.knowledge_sources s
@@ -147,7 +171,9 @@ struct HostileCorpusTests {
                 #expect(status == "indexed", "\(title): \(status) \(error ?? "")")
                 #expect(chunks > 0, "\(title) has chunks")
                 if let needle {
-                    let hits = try await db.scalar(Int64.self, """
+                    let hits = try await db.scalar(
+                        Int64.self,
+                        """
                         SELECT count(*) FROM public.knowledge_chunks c JOIN public.knowledge_sources s ON s.id = c.source_id
                          WHERE s.title = \(title) AND strpos(c.content, \(needle)) > 0
                         """)
@@ -165,7 +191,8 @@ struct HostileCorpusTests {
 
         // The control source is searchable through the SQL search the HQ UI calls.
         let query = try await RealModel.embedder.embed(["how long should a double espresso shot run"])[0]
-        let hit = try await db.pool.query("SELECT title FROM public.hq_search(\(literal(query))::extensions.vector, 'espresso shot', 1)")
+        let hit = try await db.pool.query(
+            "SELECT title FROM public.hq_search(\(literal(query))::extensions.vector, 'espresso shot', 1)")
         #expect(try hit.first?.decode(String.self, column: 0) == "Control espresso guide")
 
         // No chunk balloons past the characters its tokens allow (a 2 MB run without spaces counts as one token).
@@ -177,7 +204,8 @@ struct HostileCorpusTests {
         #expect(before.duplicates == 0 && before.chunksWithoutVector == 0 && before.orphanVectors == 0)
 
         // Retries come back (backoff skipped): same failures, no duplicated chunk anywhere.
-        try await db.pool.execute("UPDATE public.knowledge_sources SET next_attempt_at = now() WHERE pending_since IS NOT NULL")
+        try await db.pool.execute(
+            "UPDATE public.knowledge_sources SET next_attempt_at = now() WHERE pending_since IS NOT NULL")
         let second = try await indexer.drain()
         #expect(second.indexed == 0 && second.chunks == 0)
         let after = try await Self.integrity(db)
@@ -189,7 +217,8 @@ struct HostileCorpusTests {
     }
 
     static func integrity(_ db: TestDB) async throws -> Integrity {
-        let row = try await db.pool.query("""
+        let row = try await db.pool.query(
+            """
             SELECT (SELECT count(*) FROM public.knowledge_chunks),
                    (SELECT count(*) FROM public.knowledge_chunk_vectors),
                    (SELECT count(*) FROM (SELECT 1 FROM public.knowledge_chunks GROUP BY source_id, chunk_index HAVING count(*) > 1) d),
@@ -200,7 +229,8 @@ struct HostileCorpusTests {
             """)[0]
         return Integrity(
             chunks: try row.decode(Int64.self, column: 0), vectors: try row.decode(Int64.self, column: 1),
-            duplicates: try row.decode(Int64.self, column: 2), chunksWithoutVector: try row.decode(Int64.self, column: 3),
+            duplicates: try row.decode(Int64.self, column: 2),
+            chunksWithoutVector: try row.decode(Int64.self, column: 3),
             orphanVectors: try row.decode(Int64.self, column: 4))
     }
 }

@@ -7,14 +7,19 @@ import Testing
 
 @Suite("Indexer (real Postgres)")
 struct IndexerTests {
-    @Test("end to end with the real model: formats in, chunks and vectors out, found by hq_search, archived leaves search")
+    @Test(
+        "end to end with the real model: formats in, chunks and vectors out, found by hq_search, archived leaves search"
+    )
     func endToEnd() async throws {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
-        let pricing = try await db.document("Pricing policy", markdown: "# Pricing\n\nAnnual plans get a 10% discount.\n\n## Refunds\n\nRefunds within 30 days.")
+        let pricing = try await db.document(
+            "Pricing policy",
+            markdown: "# Pricing\n\nAnnual plans get a 10% discount.\n\n## Refunds\n\nRefunds within 30 days.")
         try await db.document("Onboarding", contentJSON: try jsonString(ExtractionTests.tiptap))
         try await db.document("Untitled", contentJSON: "\"\"")
-        try await db.pool.execute("""
+        try await db.pool.execute(
+            """
             INSERT INTO public.assets (name, type, mime_type, content, tags) VALUES
               ('price-list.csv', 'spreadsheet', 'text/csv', \("sku,name,price\nA1,Widget,10\nB2,Gadget,20\n"), '{prices}'),
               ('faq.html', 'document', 'text/html', \("<h1>FAQ</h1><p>Shipping takes five business days.</p>"), '{}'),
@@ -31,17 +36,20 @@ struct IndexerTests {
         let chunks = try await db.chunks(document: pricing)
         #expect(chunks.map(\.path) == [["Pricing"], ["Pricing", "Refunds"]])
         let query = try await RealModel.embedder.embed(["how long do refunds take"])[0]
-        let rows = try await db.pool.query("""
+        let rows = try await db.pool.query(
+            """
             SELECT title, content FROM public.hq_search(\(literal(query))::extensions.vector, 'refunds', 3)
             """)
         #expect(try rows.first?.decode(String.self, column: 0) == "Pricing policy")
-        let csvHit = try await db.pool.query("""
+        let csvHit = try await db.pool.query(
+            """
             SELECT title FROM public.hq_search(\(literal(try await RealModel.embedder.embed(["gadget price"])[0]))::extensions.vector, 'gadget', 1)
             """)
         #expect(try csvHit.first?.decode(String.self, column: 0) == "price-list.csv")
 
         try await db.pool.execute("UPDATE public.documents SET archived_at = now() WHERE id = \(pricing)")
-        let after = try await db.pool.query("""
+        let after = try await db.pool.query(
+            """
             SELECT title FROM public.hq_search(\(literal(query))::extensions.vector, 'refunds', 10)
             """)
         #expect(try !after.map { try $0.decode(String.self, column: 0) }.contains("Pricing policy"))
@@ -51,7 +59,9 @@ struct IndexerTests {
     func editReembedsOnlyChangedChunks() async throws {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
-        var sections = (1...6).map { "## Part \($0)\n\n" + String(repeating: "Topic \($0) covers vendor onboarding and invoices. ", count: 12) }
+        var sections = (1...6).map {
+            "## Part \($0)\n\n" + String(repeating: "Topic \($0) covers vendor onboarding and invoices. ", count: 12)
+        }
         let id = try await db.document("Handbook", markdown: sections.joined(separator: "\n\n"))
         let counting = FaultyEmbedder(RealModel.embedder)
         let indexer = db.indexer(counting)
@@ -61,14 +71,19 @@ struct IndexerTests {
         #expect(firstRun == before.count && before.count >= 6)
 
         sections[3] = "## Part 4\n\nThis paragraph was rewritten to talk about payroll instead."
-        try await db.pool.execute("UPDATE public.documents SET content = \(PostgresJSONB(try jsonString(sections.joined(separator: "\n\n")))) WHERE id = \(id)")
+        try await db.pool.execute(
+            "UPDATE public.documents SET content = \(PostgresJSONB(try jsonString(sections.joined(separator: "\n\n")))) WHERE id = \(id)"
+        )
         let summary = try await indexer.drain()
         let after = try await db.chunks(document: id)
         let changed = Set(after.map(\.hash)).subtracting(before.map(\.hash)).count
         #expect(changed == 1)
         #expect(counting.texts.load(ordering: .relaxed) - firstRun == changed)
         #expect(summary.embeddedChunks == 1)
-        let vectors = try await db.scalar(Int64.self, "SELECT count(*) FROM public.knowledge_chunk_vectors v JOIN public.knowledge_chunks c ON c.id = v.chunk_id WHERE c.document_id = \(id)")
+        let vectors = try await db.scalar(
+            Int64.self,
+            "SELECT count(*) FROM public.knowledge_chunk_vectors v JOIN public.knowledge_chunks c ON c.id = v.chunk_id WHERE c.document_id = \(id)"
+        )
         #expect(Int(vectors) == after.count)
 
         // Nothing changed: a re-index skips extraction and embedding entirely.
@@ -111,7 +126,8 @@ struct IndexerTests {
     func concurrentWorkers() async throws {
         let db = try await TestDB.make(connections: 12)
         defer { Task { await db.pool.close() } }
-        try await db.pool.execute("""
+        try await db.pool.execute(
+            """
             INSERT INTO public.documents (title, content)
             SELECT 'Doc ' || g, to_jsonb('# Doc ' || g || E'\\n\\n' || repeat('Paragraph about topic ' || g || '. ', 40)
                                          || E'\\n\\n## More\\n\\n' || repeat('Details on ' || g || '. ', 30))
@@ -120,7 +136,10 @@ struct IndexerTests {
         let embedder = FakeEmbedder()
         let summaries = try await withThrowingTaskGroup(of: IndexRunSummary.self) { group in
             for w in 0..<4 {
-                let indexer = db.indexer(embedder) { $0.batchSize = 16; $0.workerID = "worker-\(w)" }
+                let indexer = db.indexer(embedder) {
+                    $0.batchSize = 16
+                    $0.workerID = "worker-\(w)"
+                }
                 group.addTask { try await indexer.drain() }
             }
             return try await group.reduce(into: [IndexRunSummary]()) { $0.append($1) }
@@ -128,7 +147,8 @@ struct IndexerTests {
         #expect(summaries.map(\.indexed).reduce(0, +) == 500)
         #expect(summaries.filter { $0.indexed > 0 }.count >= 2)
         #expect(summaries.allSatisfy { $0.stale == 0 && $0.failed == 0 })
-        let counts = try await db.pool.query("""
+        let counts = try await db.pool.query(
+            """
             SELECT count(*) FILTER (WHERE s.chunk_count <> (SELECT count(*) FROM public.knowledge_chunks c WHERE c.source_id = s.id)),
                    count(*) FILTER (WHERE s.chunk_count < 2),
                    (SELECT count(*) FROM public.knowledge_chunks c LEFT JOIN public.knowledge_chunk_vectors v ON v.chunk_id = c.id WHERE v.chunk_id IS NULL),
@@ -140,7 +160,8 @@ struct IndexerTests {
         #expect(try counts[0].decode(Int64.self, column: 2) == 0)
         #expect(try counts[0].decode(Int64.self, column: 3) == 0)
         // Every distinct chunk text was embedded once across all workers.
-        let distinct = try await db.scalar(Int64.self, "SELECT count(DISTINCT content_hash) FROM public.knowledge_chunks")
+        let distinct = try await db.scalar(
+            Int64.self, "SELECT count(DISTINCT content_hash) FROM public.knowledge_chunks")
         #expect(embedder.texts.load(ordering: .relaxed) == Int(distinct))
     }
 
@@ -157,13 +178,16 @@ struct IndexerTests {
         #expect(first.indexed == 12)  // the dead worker's leases are respected while valid
         // Time passes: the leases run out (moved into the past rather than slept through, so a slow machine
         // cannot let them expire during the first drain).
-        try await db.pool.execute("""
+        try await db.pool.execute(
+            """
             UPDATE public.knowledge_sources SET indexing_leased_until = now() - interval '1 second'
              WHERE indexing_leased_by = 'dead-worker'
             """)
         let second = try await survivor.drain()
         #expect(second.indexed == 8)
-        let dupes = try await db.scalar(Int64.self, """
+        let dupes = try await db.scalar(
+            Int64.self,
+            """
             SELECT count(*) FROM (SELECT source_id, chunk_index FROM public.knowledge_chunks GROUP BY 1, 2 HAVING count(*) > 1) d
             """)
         #expect(dupes == 0)
@@ -182,7 +206,8 @@ struct IndexerTests {
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         _ = await task.result
-        let leased = try await db.scalar(Int64.self, "SELECT count(*) FROM public.knowledge_sources WHERE indexing_leased_until > now()")
+        let leased = try await db.scalar(
+            Int64.self, "SELECT count(*) FROM public.knowledge_sources WHERE indexing_leased_until > now()")
         #expect(leased == 0)
         let summary = try await db.indexer(FakeEmbedder()).drain()
         let status = try await db.indexer(FakeEmbedder()).status()
@@ -258,21 +283,28 @@ struct IndexerTests {
         let first = try await ingest.ingest([root.path], options: options)
         #expect(first.documentsCreated >= 10 && first.assetsCreated >= 2)
         let second = try await ingest.ingest([root.path], options: options)
-        #expect(second.documentsCreated == 0 && second.updated == 0 && second.unchanged == first.documentsCreated + first.assetsCreated)
-        let nested = try await db.scalar(Int64.self, "SELECT count(*) FROM public.knowledge_sources WHERE folder_path LIKE '%/%'")
+        #expect(
+            second.documentsCreated == 0 && second.updated == 0
+                && second.unchanged == first.documentsCreated + first.assetsCreated)
+        let nested = try await db.scalar(
+            Int64.self, "SELECT count(*) FROM public.knowledge_sources WHERE folder_path LIKE '%/%'")
         #expect(nested > 0)
         let summary = try await db.indexer(FakeEmbedder()).drain()
         #expect(summary.indexed == first.documentsCreated + first.assetsCreated && summary.failed == 0)
     }
 
-    @Test("an embedder whose vectors do not fit the schema's column is refused, naming both sizes, before anything is written")
+    @Test(
+        "an embedder whose vectors do not fit the schema's column is refused, naming both sizes, before anything is written"
+    )
     func wrongDimensionsRefused() async throws {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
         try await db.document("Pricing policy", markdown: "# Pricing\n\nAnnual plans get a 10% discount.")
         let error = await #expect(throws: IndexingError.self) { try await db.indexer(WideEmbedder()).drain() }
         #expect(error?.code == .modelMismatch)
-        #expect(error?.context.contains("has 768 dimensions; the schema stores 384") == true, "\(String(describing: error))")
+        #expect(
+            error?.context.contains("has 768 dimensions; the schema stores 384") == true, "\(String(describing: error))"
+        )
         #expect(try await db.scalar(Int64.self, "SELECT count(*) FROM public.knowledge_chunk_vectors") == 0)
     }
 }

@@ -37,7 +37,8 @@ struct LeaseOwnershipTests {
         let db = try await TestDB.make(connections: 8)
         defer { Task { await db.pool.close() } }
         for number in 1...6 {
-            _ = try await db.document("Note \(number)", markdown: "A short note number \(number) about roasting batch \(number).")
+            _ = try await db.document(
+                "Note \(number)", markdown: "A short note number \(number) about roasting batch \(number).")
         }
         // Renewal runs every third of the lease (1 s here), leaving 2 s of slack on a loaded machine.
         let embedders = (0..<3).map { _ in SlowEmbedder(delay: .milliseconds(4000)) }

@@ -37,7 +37,7 @@ final class FakeEmbedder: Embedder {
     static func vector(for text: String) -> [Float] {
         var state = UInt64(truncatingIfNeeded: text.hashValue) | 1
         var vector = (0..<384).map { _ -> Float in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(Int64(bitPattern: state >> 11) % 1000) / 1000
         }
         let norm = sqrt(vector.reduce(0) { $0 + $1 * $1 })
@@ -73,7 +73,10 @@ struct TestDB {
 
     static func make(connections: Int = 4) async throws -> TestDB {
         let url = try await TestDatabase.migratedDatabase()
-        return TestDB(url: url, pool: PostgresPool(configuration: PostgresConfiguration(url), maxConnections: connections, logger: TestDatabase.logger))
+        return TestDB(
+            url: url,
+            pool: PostgresPool(
+                configuration: PostgresConfiguration(url), maxConnections: connections, logger: TestDatabase.logger))
     }
 
     func indexer(_ embedder: any Embedder, configure: (inout IndexerConfiguration) -> Void = { _ in }) -> Indexer {
@@ -86,7 +89,8 @@ struct TestDB {
     /// Inserts a document whose content is the jsonb value `contentJSON` (JSON text); returns its id.
     @discardableResult
     func document(_ title: String, contentJSON: String, tags: [String] = []) async throws -> UUID {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             INSERT INTO public.documents (title, content, tags) VALUES (\(title), \(PostgresJSONB(contentJSON)), \(tags)) RETURNING id
             """)
         return try rows[0].decode(UUID.self, column: 0)
@@ -102,14 +106,19 @@ struct TestDB {
         String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
     }
 
-    func chunks(document id: UUID) async throws -> [(text: String, hash: String, path: [String], start: Int, end: Int)] {
-        let rows = try await pool.query("""
+    func chunks(document id: UUID) async throws -> [(text: String, hash: String, path: [String], start: Int, end: Int)]
+    {
+        let rows = try await pool.query(
+            """
             SELECT c.content, c.content_hash, coalesce(c.section_path, '{}'), c.char_start, c.char_end
               FROM public.knowledge_chunks c WHERE c.document_id = \(id) ORDER BY c.chunk_index
             """)
         return try rows.map {
-            (try $0.decode(String.self, column: 0), try $0.decode(String.self, column: 1), try $0.decode([String].self, column: 2),
-             Int(try $0.decode(Int32.self, column: 3)), Int(try $0.decode(Int32.self, column: 4)))
+            (
+                try $0.decode(String.self, column: 0), try $0.decode(String.self, column: 1),
+                try $0.decode([String].self, column: 2),
+                Int(try $0.decode(Int32.self, column: 3)), Int(try $0.decode(Int32.self, column: 4))
+            )
         }
     }
 

@@ -52,7 +52,8 @@ struct HTTPEmbedderFrontsTests {
         let service = try Self.startService()
         defer { service.stop() }
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
         defer { Task { await pool.close() } }
         for (title, text) in [
             ("Lighthouse upkeep", "The lighthouse lamp needs new bulbs and a clean lens every winter."),
@@ -68,12 +69,16 @@ struct HTTPEmbedderFrontsTests {
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
 
         let query = "lighthouse lamp bulbs"
-        func queried() -> Int { service.received.filter { String(decoding: $0.body, as: UTF8.self).contains(query) }.count }
+        func queried() -> Int {
+            service.received.filter { String(decoding: $0.body, as: UTF8.self).contains(query) }.count
+        }
         func topTitle(_ json: Data) throws -> String? {
             let object = try JSONSerialization.jsonObject(with: json) as? [String: Any]
             return ((object?["results"] as? [[String: Any]])?.first)?["title"] as? String
         }
-        let environment: [String: String?] = ["HQ_DATABASE_URL": url, "HQ_EMBED_URL": service.baseURL, "HQ_EMBED_MODEL": Self.model]
+        let environment: [String: String?] = [
+            "HQ_DATABASE_URL": url, "HQ_EMBED_URL": service.baseURL, "HQ_EMBED_MODEL": Self.model,
+        ]
 
         // CLI
         let before = queried()

@@ -19,7 +19,8 @@ struct MCPServerTests {
 
         let client = session.client
         let (tools, _) = try await withTimeout { try await client.listTools() }
-        #expect(tools.map(\.name) == ["search_knowledge", "get_source", "get_chunks", "boot_context", "assemble_draft_set"])
+        #expect(
+            tools.map(\.name) == ["search_knowledge", "get_source", "get_chunks", "boot_context", "assemble_draft_set"])
         for tool in tools {
             let schema = try #require(tool.inputSchema.objectValue, "\(tool.name): schema is not a JSON object")
             #expect(schema["type"] == "object")
@@ -49,7 +50,8 @@ struct MCPServerTests {
             var arguments = base[tool.name]!
             if tool.name == "get_chunks" {
                 let (texts, _) = try await session.call("search_knowledge", ["query": "roaster fire", "limit": 1])
-                let answer = try SearchJSON.decoder().decode(SearchResponse.self, from: Data(try #require(texts.last).utf8))
+                let answer = try SearchJSON.decoder().decode(
+                    SearchResponse.self, from: Data(try #require(texts.last).utf8))
                 arguments["id"] = .string(try #require(answer.results.first).sourceID.uuidString)
             }
             let properties = try #require(tool.inputSchema.objectValue?["properties"]?.objectValue)
@@ -57,7 +59,8 @@ struct MCPServerTests {
                 guard let object = schema.objectValue, object["type"] == "integer",
                     let minimum = object["minimum"]?.intValue, let maximum = object["maximum"]?.intValue
                 else { continue }
-                for (value, accepted) in [(minimum, true), (maximum, true), (minimum - 1, false), (maximum + 1, false)] {
+                for (value, accepted) in [(minimum, true), (maximum, true), (minimum - 1, false), (maximum + 1, false)]
+                {
                     var call = arguments
                     call[name] = .int(value)
                     let (texts, isError) = try await session.call(tool.name, call)
@@ -161,7 +164,8 @@ struct MCPServerTests {
         #expect(set["version"] as? Int == 1)
         let variants = try #require(set["variants"] as? [[String: Any]])
         #expect(variants.count == 2)
-        #expect((variants.first?["body"] as? String)?.hasPrefix("Hi Ada Lovelace, as the Owner of Analytical Café") == true)
+        #expect(
+            (variants.first?["body"] as? String)?.hasPrefix("Hi Ada Lovelace, as the Owner of Analytical Café") == true)
         // The variant built on the template's angle is grounded; a variant without a passage above the relevance
         // floor cites nothing and the set is marked for review instead of citing filler.
         let grounded = (variants.first?["evidence"] as? [Any]) ?? []

@@ -15,12 +15,14 @@ struct AddressPolicyTests {
             ("::ffff:127.0.0.1", "loopback"), ("::ffff:7f00:1", "loopback"), ("::127.0.0.1", "loopback"),
             ("64:ff9b::127.0.0.1", "loopback"), ("2002:7f00:1::", "loopback"),
             ("169.254.169.254", "link-local"), ("::ffff:169.254.169.254", "link-local"), ("fe80::1%eth0", "link-local"),
-            ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("172.31.255.255", "private"), ("192.168.1.1", "private"),
+            ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("172.31.255.255", "private"),
+            ("192.168.1.1", "private"),
             ("100.64.0.1", "private"), ("fd00::1", "private"), ("fc00::1", "private"), ("fec0::1", "private"),
             ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("255.255.255.255", "multicast"),
             ("0.0.0.0", "unspecified"), ("::", "unspecified"), ("0.1.2.3", "unspecified"),
             ("192.0.2.1", "reserved"), ("240.0.0.1", "reserved"), ("2001:db8::1", "reserved"),
-            ("8.8.8.8", "public"), ("172.32.0.1", "public"), ("2606:4700::1111", "public"), ("::ffff:1.1.1.1", "public"),
+            ("8.8.8.8", "public"), ("172.32.0.1", "public"), ("2606:4700::1111", "public"),
+            ("::ffff:1.1.1.1", "public"),
         ])
     func classification(_ text: String, _ scope: String) throws {
         let address = try #require(IPAddress(text), "\(text) parses")
@@ -29,7 +31,9 @@ struct AddressPolicyTests {
 
     @Test(
         "forms libc would read as other addresses are not IP literals",
-        arguments: ["127.1", "0x7f.0.0.1", "0177.0.0.1", "2130706433", "1.2.3.4.5", "1.2.3.256", ":::1", "1::2::3", "g::1", ""])
+        arguments: [
+            "127.1", "0x7f.0.0.1", "0177.0.0.1", "2130706433", "1.2.3.4.5", "1.2.3.256", ":::1", "1::2::3", "g::1", "",
+        ])
     func ambiguousLiteralsRejected(_ text: String) {
         #expect(IPAddress(text) == nil, "\(text)")
     }

@@ -1,7 +1,7 @@
-import HQTestSupport
 import Foundation
 import Glibc
 import HQNet
+import HQTestSupport
 import Logging
 import Testing
 
@@ -12,7 +12,8 @@ struct HTTPClientTests {
     @Test("GET returns status, headers and body; error statuses are returned, not thrown")
     func getReturnsResponse() async throws {
         let server = try FaultServer { request, _ in
-            request.path == "/missing" ? .json(404, #"{"error":"nope"}"#) : .json(200, #"{"ok":true}"#, headers: [("X-Test", "yes")])
+            request.path == "/missing"
+                ? .json(404, #"{"error":"nope"}"#) : .json(200, #"{"ok":true}"#, headers: [("X-Test", "yes")])
         }
         defer { server.stop() }
         let ok = try await client.get(server.baseURL + "/ok")
@@ -49,9 +50,13 @@ struct HTTPClientTests {
 
     @Test("a body over the size cap fails with responseTooLarge")
     func sizeCap() async throws {
-        let server = try FaultServer { _, _ in .respond(status: 200, headers: [], body: [UInt8](repeating: 65, count: 10_000)) }
+        let server = try FaultServer { _, _ in
+            .respond(status: 200, headers: [], body: [UInt8](repeating: 65, count: 10_000))
+        }
         defer { server.stop() }
-        let error = await #expect(throws: HTTPClientError.self) { try await client.get(server.baseURL + "/big", maxBytes: 1000) }
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.get(server.baseURL + "/big", maxBytes: 1000)
+        }
         #expect(error?.code == .responseTooLarge)
         let fits = try await client.get(server.baseURL + "/big", maxBytes: 10_000)
         #expect(fits.body.count == 10_000)
@@ -120,11 +125,15 @@ struct HTTPClientTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+            }
         }
         try #require(bound)
         let closedPort = Int(UInt16(bigEndian: address.sin_port))
-        let refused = await #expect(throws: HTTPClientError.self) { try await client.get("http://127.0.0.1:\(closedPort)/") }
+        let refused = await #expect(throws: HTTPClientError.self) {
+            try await client.get("http://127.0.0.1:\(closedPort)/")
+        }
         #expect(refused?.code == .couldNotConnect)
     }
 
@@ -148,7 +157,8 @@ struct HTTPClientTests {
 
     @Test("many concurrent requests all complete")
     func concurrency() async throws {
-        let server = try FaultServer { request, _ in .after(.milliseconds(50), .json(200, #"{"p":"\#(request.path)"}"#)) }
+        let server = try FaultServer { request, _ in .after(.milliseconds(50), .json(200, #"{"p":"\#(request.path)"}"#))
+        }
         defer { server.stop() }
         let client = self.client
         let bodies = try await withThrowingTaskGroup(of: String.self) { group in

@@ -1,6 +1,6 @@
-import HQTestSupport
 import Foundation
 import HQEmbedding
+import HQTestSupport
 import Logging
 import Testing
 
@@ -8,10 +8,14 @@ import Testing
 struct HTTPEmbedderFaultTests {
     static let secret = "sk-test-SECRET-1234567890"
 
-    func embedder(_ server: FaultServer, provider: HTTPEmbeddingProvider = .openAI, _ tweak: (inout HTTPEmbedderConfiguration) -> Void = { _ in })
+    func embedder(
+        _ server: FaultServer, provider: HTTPEmbeddingProvider = .openAI,
+        _ tweak: (inout HTTPEmbedderConfiguration) -> Void = { _ in }
+    )
         throws -> HTTPEmbedder
     {
-        var configuration = HTTPEmbedderConfiguration(url: server.baseURL, provider: provider, model: "m", apiKey: Self.secret)
+        var configuration = HTTPEmbedderConfiguration(
+            url: server.baseURL, provider: provider, model: "m", apiKey: Self.secret)
         configuration.retryBaseDelay = .milliseconds(20)
         configuration.maxRetryDelay = .seconds(3)
         configuration.maxAttempts = 3
@@ -43,7 +47,9 @@ struct HTTPEmbedderFaultTests {
 
     @Test("batches are also cut by estimated tokens")
     func tokenBatching() async throws {
-        let server = try FaultServer { request, _ in .json(200, FaultServer.openAIBody(count: FaultServer.inputCount(request))) }
+        let server = try FaultServer { request, _ in
+            .json(200, FaultServer.openAIBody(count: FaultServer.inputCount(request)))
+        }
         defer { server.stop() }
         let embedder = try embedder(server) { $0.maxBatchTokens = 300 }
         let long = String(repeating: "word ", count: 200)  // ≈ 252 estimated tokens
@@ -54,7 +60,8 @@ struct HTTPEmbedderFaultTests {
     @Test("429 with Retry-After is retried after the delay it asks for")
     func retryAfter429() async throws {
         let server = try FaultServer { request, n in
-            n == 1 ? .json(429, #"{"error":{"message":"slow down"}}"#, headers: [("Retry-After", "1")])
+            n == 1
+                ? .json(429, #"{"error":{"message":"slow down"}}"#, headers: [("Retry-After", "1")])
                 : .json(200, FaultServer.openAIBody(count: FaultServer.inputCount(request)))
         }
         defer { server.stop() }
@@ -68,7 +75,9 @@ struct HTTPEmbedderFaultTests {
     @Test("500 then success is retried once")
     func serverErrorThenSuccess() async throws {
         let server = try FaultServer { request, n in
-            n == 1 ? .json(500, #"{"error":"boom"}"#) : .json(200, FaultServer.openAIBody(count: FaultServer.inputCount(request)))
+            n == 1
+                ? .json(500, #"{"error":"boom"}"#)
+                : .json(200, FaultServer.openAIBody(count: FaultServer.inputCount(request)))
         }
         defer { server.stop() }
         let vectors = try await embedder(server).embed(["a"])
@@ -87,7 +96,9 @@ struct HTTPEmbedderFaultTests {
         #expect(error?.context.contains("model loading") == true)
     }
 
-    @Test("other 4xx are not retried; the error has the status and message but never the key", arguments: [400, 401, 404, 422])
+    @Test(
+        "other 4xx are not retried; the error has the status and message but never the key",
+        arguments: [400, 401, 404, 422])
     func clientErrorsNotRetried(status: Int) async throws {
         let server = try FaultServer { _, _ in
             .json(status, #"{"error":{"message":"Incorrect API key provided: \#(Self.secret)"}}"#)
@@ -107,7 +118,10 @@ struct HTTPEmbedderFaultTests {
         defer { server.stop() }
         let started = ContinuousClock.now
         let error = await #expect(throws: EmbeddingError.self) {
-            try await embedder(server) { $0.requestTimeout = .milliseconds(250); $0.maxAttempts = 2 }.embed(["a"])
+            try await embedder(server) {
+                $0.requestTimeout = .milliseconds(250)
+                $0.maxAttempts = 2
+            }.embed(["a"])
         }
         // Two 250 ms attempts against a server that answers after 20 s: far below it even on a loaded machine.
         #expect(ContinuousClock.now - started < .seconds(10))
@@ -118,7 +132,8 @@ struct HTTPEmbedderFaultTests {
     @Test("a connection reset mid-body is retried")
     func resetThenSuccess() async throws {
         let server = try FaultServer { request, n in
-            n == 1 ? .resetMidBody(declared: 5000, partial: Array(#"{"data":[{"index":0,"embedding":[0.1,"#.utf8))
+            n == 1
+                ? .resetMidBody(declared: 5000, partial: Array(#"{"data":[{"index":0,"embedding":[0.1,"#.utf8))
                 : .json(200, FaultServer.openAIBody(count: FaultServer.inputCount(request)))
         }
         defer { server.stop() }
@@ -127,12 +142,14 @@ struct HTTPEmbedderFaultTests {
         #expect(server.requestCount == 2)
     }
 
-    @Test("invalid 200 responses fail with a clear error and are not retried", arguments: [
-        ("malformed", #"{"data": [ {"index": 0, "embedding": [0.1, 0.2"#, "not the JSON"),
-        ("wrong count", FaultServer.openAIBody(count: 1), "expected 2 vectors, got 1"),
-        ("wrong dimensions", FaultServer.openAIBody(count: 2, dimensions: 768), "768 dimensions, expected 384"),
-        ("duplicate index", #"{"data":[{"index":0,"embedding":[]},{"index":0,"embedding":[]}]}"#, "index"),
-    ])
+    @Test(
+        "invalid 200 responses fail with a clear error and are not retried",
+        arguments: [
+            ("malformed", #"{"data": [ {"index": 0, "embedding": [0.1, 0.2"#, "not the JSON"),
+            ("wrong count", FaultServer.openAIBody(count: 1), "expected 2 vectors, got 1"),
+            ("wrong dimensions", FaultServer.openAIBody(count: 2, dimensions: 768), "768 dimensions, expected 384"),
+            ("duplicate index", #"{"data":[{"index":0,"embedding":[]},{"index":0,"embedding":[]}]}"#, "index"),
+        ])
     func invalidResponses(name: String, body: String, expected: String) async throws {
         let server = try FaultServer { _, _ in .json(200, body) }
         defer { server.stop() }

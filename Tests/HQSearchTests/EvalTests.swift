@@ -9,8 +9,10 @@ import Testing
 struct EvalTests {
     @Test("loads, indexes with the real indexer, and scores known answers")
     func tinyDataset() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hq-beir-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hq-beir-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let corpus = [
             #"{"_id": "d1", "title": "Photosynthesis", "text": "Plants convert sunlight, water and carbon dioxide into glucose and oxygen."}"#,
@@ -18,10 +20,15 @@ struct EvalTests {
             #"{"_id": "d3", "title": "Tides", "text": "The gravitational pull of the moon causes ocean tides."}"#,
             #"{"_id": "d4", "title": "Insulin", "text": "The pancreas secretes insulin to regulate blood glucose levels."}"#,
         ]
-        try corpus.joined(separator: "\n").write(to: dir.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
-        try [#"{"_id": "q1", "text": "how do plants convert sunlight into glucose"}"#, #"{"_id": "q2", "text": "does the moon cause ocean tides"}"#,
-             #"{"_id": "q3", "text": "unjudged query"}"#]
-            .joined(separator: "\n").write(to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
+        try corpus.joined(separator: "\n").write(
+            to: dir.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
+        try [
+            #"{"_id": "q1", "text": "how do plants convert sunlight into glucose"}"#,
+            #"{"_id": "q2", "text": "does the moon cause ocean tides"}"#,
+            #"{"_id": "q3", "text": "unjudged query"}"#,
+        ]
+        .joined(separator: "\n").write(
+            to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
         try "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n"
             .write(to: dir.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
         // A train split judging one query wrongly (d2 for the moon): both splits are scored over one index.
@@ -37,7 +44,8 @@ struct EvalTests {
         runner.fusions = [.convex(alpha: 0.5), .distribution(alpha: 0.5)]
         let runFile = dir.appendingPathComponent("run.trec").path
         let train = try BEIRDataset(directory: dir.path, split: "train")
-        let reports = try await runner.run(splits: [dataset, train], modes: SearchMode.allCases, runFile: runFile) { pool in
+        let reports = try await runner.run(splits: [dataset, train], modes: SearchMode.allCases, runFile: runFile) {
+            pool in
             _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
         }
         #expect(reports.map(\.split) == ["test", "train"])
@@ -54,7 +62,8 @@ struct EvalTests {
         #expect(Set(report.modes.keys) == ["dense", "lexical", "hybrid", "hybrid(convex:0.5)", "hybrid(dbsf:0.5)"])
         #expect(report.modes["hybrid(convex:0.5)"]?.ndcg10 == 1)
         // Run files carry the split, then the mode.
-        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.test.hybrid(convex:0.5).trec").path))
+        #expect(
+            FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.test.hybrid(convex:0.5).trec").path))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("run.train.hybrid.trec").path))
         let run = try String(contentsOfFile: dir.appendingPathComponent("run.test.hybrid.trec").path, encoding: .utf8)
         #expect(run.hasPrefix("q1 Q0 d1 1 "))
@@ -62,14 +71,22 @@ struct EvalTests {
 
     @Test("--split picks qrels/<split>.tsv and its queries; a split that is not a plain name or has no file is refused")
     func splits() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hq-beir-split-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hq-beir-split-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("qrels"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try #"{"_id": "d1", "title": "", "text": "one"}"#.write(to: dir.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
-        try [#"{"_id": "q1", "text": "test query"}"#, #"{"_id": "q2", "text": "train query"}"#, #"{"_id": "q3", "text": "train query two"}"#]
-            .joined(separator: "\n").write(to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
+        try #"{"_id": "d1", "title": "", "text": "one"}"#.write(
+            to: dir.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
+        try [
+            #"{"_id": "q1", "text": "test query"}"#, #"{"_id": "q2", "text": "train query"}"#,
+            #"{"_id": "q3", "text": "train query two"}"#,
+        ]
+        .joined(separator: "\n").write(
+            to: dir.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
         try "q1\td1\t1\n".write(to: dir.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
-        try "query-id\tcorpus-id\tscore\nq2\td1\t1\nq3\td1\t2\n".write(to: dir.appendingPathComponent("qrels/train.tsv"), atomically: true, encoding: .utf8)
+        try "query-id\tcorpus-id\tscore\nq2\td1\t1\nq3\td1\t2\n".write(
+            to: dir.appendingPathComponent("qrels/train.tsv"), atomically: true, encoding: .utf8)
 
         let test = try BEIRDataset(directory: dir.path)
         #expect(test.split == "test" && test.queries.map(\.id) == ["q1"])

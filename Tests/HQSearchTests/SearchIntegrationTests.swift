@@ -13,7 +13,8 @@ struct SearchIntegrationTests {
     @Test("a long natural-language question finds the answer first in every mode", arguments: SearchMode.allCases)
     func longQuestion(mode: SearchMode) async throws {
         let titles = try await fixture.search(
-            "what discount should we offer a customer who wants to renew their subscription for several years?", mode: mode)
+            "what discount should we offer a customer who wants to renew their subscription for several years?",
+            mode: mode)
         #expect(titles.first == "Renewal pricing playbook")
     }
 
@@ -31,18 +32,22 @@ struct SearchIntegrationTests {
         #expect(all.count == 5)
         #expect(zip(all, all.dropFirst()).allSatisfy { $0.cosine >= $1.cosine })
         // The same ranking as an exact scan of every vector.
-        let exact = try await fixture.pool.query("""
+        let exact = try await fixture.pool.query(
+            """
             SELECT v.chunk_id FROM public.knowledge_chunk_vectors v
              WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived
              ORDER BY v.embedding OPERATOR(extensions.<=>) \(PostgresVector(vector))::extensions.vector LIMIT 5
-            """).map { try $0.decode(UUID.self, column: 0) }
+            """
+        ).map { try $0.decode(UUID.self, column: 0) }
         #expect(all.map(\.chunkID) == exact)
         var filter = SearchFilter()
         filter.tags = ["ops"]
         let ops = try await fixture.service.nearestChunks(to: vector, filter: filter, limit: 50)
-        let opsSources = try await fixture.pool.query("""
+        let opsSources = try await fixture.pool.query(
+            """
             SELECT id FROM public.knowledge_sources WHERE 'ops' = ANY (tags) AND archived_at IS NULL
-            """).map { try $0.decode(UUID.self, column: 0) }
+            """
+        ).map { try $0.decode(UUID.self, column: 0) }
         #expect(!ops.isEmpty && Set(ops.map(\.sourceID)).isSubset(of: Set(opsSources)))
         await #expect(throws: SearchError.self) { _ = try await fixture.service.nearestChunks(to: [1, 2, 3]) }
         await #expect(throws: SearchError.self) { _ = try await fixture.service.nearestChunks(to: vector, limit: 0) }
@@ -74,7 +79,10 @@ struct SearchIntegrationTests {
 
     @Test("type, asset type, pinned, updated and source filters alone")
     func otherFilters() async throws {
-        #expect(Set(try await fixture.search("price", limit: 50) { $0.sourceType = .asset }) == ["Brand guidelines", "Enterprise price sheet"])
+        #expect(
+            Set(try await fixture.search("price", limit: 50) { $0.sourceType = .asset }) == [
+                "Brand guidelines", "Enterprise price sheet",
+            ])
         #expect(try await fixture.search("price", limit: 50) { $0.assetTypes = ["image"] } == ["Brand guidelines"])
         #expect(try await fixture.search("price", limit: 50) { $0.pinned = true } == ["Renewal pricing playbook"])
         let after = try await fixture.search("guide", limit: 50) {
@@ -87,7 +95,9 @@ struct SearchIntegrationTests {
             $0.sourceType = .document
         }
         #expect(Set(before) == ["Café menu", "Quoting guide"])
-        let source = try await fixture.search("anything at all", limit: 50) { $0.sourceIDs = [UUID(uuidString: fixture.ids["Café menu"]!)!] }
+        let source = try await fixture.search("anything at all", limit: 50) {
+            $0.sourceIDs = [UUID(uuidString: fixture.ids["Café menu"]!)!]
+        }
         #expect(source == ["Café menu"])
     }
 
@@ -120,7 +130,8 @@ struct SearchIntegrationTests {
         }
         #expect(try await fixture.search("O'Brien's apostrophes", mode: .lexical).first == "Quoting guide")
         #expect(try await fixture.search("quotes") { $0.tags = [SearchFixture.sqlTag] } == ["Quoting guide"])
-        let count = try await fixture.pool.query("SELECT count(*) FROM public.documents").first!.decode(Int.self, column: 0)
+        let count = try await fixture.pool.query("SELECT count(*) FROM public.documents").first!.decode(
+            Int.self, column: 0)
         #expect(count == 6)
     }
 
@@ -155,8 +166,12 @@ struct SearchIntegrationTests {
     func mmrAndValidation() async throws {
         let diverse = try await fixture.service.search(SearchRequest(query: "pricing discount", mmrLambda: 0.5))
         #expect(!diverse.results.isEmpty)
-        await #expect(throws: SearchError.self) { _ = try await fixture.service.search(SearchRequest(query: "x", limit: 0)) }
-        await #expect(throws: SearchError.self) { _ = try await fixture.service.search(SearchRequest(query: "x", mmrLambda: 2)) }
+        await #expect(throws: SearchError.self) {
+            _ = try await fixture.service.search(SearchRequest(query: "x", limit: 0))
+        }
+        await #expect(throws: SearchError.self) {
+            _ = try await fixture.service.search(SearchRequest(query: "x", mmrLambda: 2))
+        }
     }
 
     @Test("show a source by document id, and its chunks ranked against a query")
@@ -165,7 +180,8 @@ struct SearchIntegrationTests {
         let detail = try await fixture.service.source(id: id)
         #expect(detail.title == "Renewal pricing playbook" && detail.pinned && detail.status == "indexed")
         #expect(detail.chunks.map(\.chunkIndex) == Array(0..<detail.chunks.count) && !detail.chunks.isEmpty)
-        let ranked = try await fixture.service.chunks(sourceID: detail.sourceID.uuidString, query: "buyer objections about price")
+        let ranked = try await fixture.service.chunks(
+            sourceID: detail.sourceID.uuidString, query: "buyer objections about price")
         #expect(!ranked.chunks.isEmpty)
         await #expect(throws: SearchError.self) { _ = try await fixture.service.source(id: UUID().uuidString) }
     }
@@ -176,12 +192,16 @@ struct SearchIntegrationTests {
         #expect(try rows.first?.decode(String.self, column: 0) == "Renewal pricing playbook")
 
         // hq_search's lexical leg is the same BM25: text only, its scores and order are hq_bm25_search's.
-        let bm25 = try await fixture.pool.query("""
+        let bm25 = try await fixture.pool.query(
+            """
             SELECT chunk_id, score FROM public.hq_bm25_search(\("renewal discount for multi-year customers"), 8)
-            """).map { try $0.decode((UUID, Double).self) }
-        let lexical = try await fixture.pool.query("""
+            """
+        ).map { try $0.decode((UUID, Double).self) }
+        let lexical = try await fixture.pool.query(
+            """
             SELECT chunk_id, lexical_score, lexical_rank FROM public.hq_search(NULL, \("renewal discount for multi-year customers"), 8)
-            """).map { try $0.decode((UUID, Double, Int).self) }
+            """
+        ).map { try $0.decode((UUID, Double, Int).self) }
         #expect(!bm25.isEmpty)
         #expect(lexical.map(\.0) == bm25.map(\.0))
         #expect(zip(lexical, bm25).allSatisfy { abs($0.1 - $1.1) < 1e-9 })
@@ -189,15 +209,19 @@ struct SearchIntegrationTests {
 
         // Hybrid through the RPC: both legs rank the playbook first; filters apply to both legs.
         let vector = try await fixture.embedder.embed(["renewal discount for multi-year customers"])[0]
-        let hybrid = try await fixture.pool.query("""
+        let hybrid = try await fixture.pool.query(
+            """
             SELECT title, dense_rank, lexical_rank FROM public.hq_search(\(PostgresVector(vector))::extensions.vector,
                    \("renewal discount for multi-year customers"), 5, \(PostgresJSONB(#"{"tags_none": ["sales"]}"#)))
-            """).map { try $0.decode((String, Int?, Int?).self) }
+            """
+        ).map { try $0.decode((String, Int?, Int?).self) }
         #expect(!hybrid.isEmpty && !hybrid.map(\.0).contains("Renewal pricing playbook"))
-        let unfiltered = try await fixture.pool.query("""
+        let unfiltered = try await fixture.pool.query(
+            """
             SELECT title, dense_rank, lexical_rank FROM public.hq_search(\(PostgresVector(vector))::extensions.vector,
                    \("renewal discount for multi-year customers"), 5)
-            """).map { try $0.decode((String, Int?, Int?).self) }
+            """
+        ).map { try $0.decode((String, Int?, Int?).self) }
         #expect(unfiltered.first?.0 == "Renewal pricing playbook")
         #expect(unfiltered.first?.1 != nil && unfiltered.first?.2 != nil)
     }

@@ -24,7 +24,9 @@ struct SourceBM25Tests {
     /// Inserts a document titled `title` and writes the chunks `text[range]` for `ranges` (offsets in characters,
     /// as the chunker records them) in one statement; returns the knowledge source's id.
     @discardableResult
-    private static func source(_ db: PostgresConnection, _ title: String, _ text: String, _ ranges: [Range<Int>]) async throws -> UUID {
+    private static func source(_ db: PostgresConnection, _ title: String, _ text: String, _ ranges: [Range<Int>])
+        async throws -> UUID
+    {
         let rows = try await db.query(
             "INSERT INTO public.documents (title, content) VALUES (\(title), to_jsonb(\(text)::text)) RETURNING id")
         let document = try rows[0].decode(UUID.self, column: 0)
@@ -60,7 +62,9 @@ struct SourceBM25Tests {
         ).map { try $0.decode(String.self, column: 0) }
     }
 
-    @Test("query terms spread over two chunks of a source outrank one short chunk matching one term (018 ranked it first)")
+    @Test(
+        "query terms spread over two chunks of a source outrank one short chunk matching one term (018 ranked it first)"
+    )
     func spreadEvidenceAddsUp() async throws {
         try await Self.withDatabase { db in
             let first = "Aspirin lowered the risk of a first stroke in older adults who took it daily for five years."
@@ -70,8 +74,10 @@ struct SourceBM25Tests {
             try await Self.source(db, "Dosage card", short, Self.cut(short, at: []))
             let other = "Colchicine is an old drug for gout, taken by mouth, whose side effects are mostly digestive."
             try await Self.source(db, "Gout treatment notes", other, Self.cut(other, at: []))
-            for filler in ["Hospital parking opens at seven in the morning for staff and visitors.",
-                           "The library lends journals to residents for two weeks at a time."] {
+            for filler in [
+                "Hospital parking opens at seven in the morning for staff and visitors.",
+                "The library lends journals to residents for two weeks at a time.",
+            ] {
                 try await Self.source(db, "Notice", filler, Self.cut(filler, at: []))
             }
 
@@ -126,7 +132,9 @@ struct SourceBM25Tests {
         try await Self.withDatabase { db in
             func postings(_ source: UUID) async throws -> [String: Int] {
                 var terms: [String: Int] = [:]
-                for row in try await db.query("SELECT term, tf FROM public.knowledge_source_terms WHERE source_id = \(source)") {
+                for row in try await db.query(
+                    "SELECT term, tf FROM public.knowledge_source_terms WHERE source_id = \(source)")
+                {
                     let (term, tf) = try row.decode((String, Int).self)
                     terms[term] = tf
                 }
@@ -144,7 +152,8 @@ struct SourceBM25Tests {
             // "gamma" lies in both chunks (the second repeats the first's tail): it occurs once in the source.
             let text = "alpha beta gamma delta"
             let source = try await Self.source(db, "Greek letters", text, [0..<16, 11..<22])
-            #expect(try await postings(source) == ["alpha": 1, "beta": 1, "gamma": 1, "delta": 1, "greek": 1, "letter": 1])
+            #expect(
+                try await postings(source) == ["alpha": 1, "beta": 1, "gamma": 1, "delta": 1, "greek": 1, "letter": 1])
             let other = try await Self.source(db, "Other", "epsilon zeta", [0..<12])
             #expect(try await statisticsAreExact())
 
@@ -165,10 +174,13 @@ struct SourceBM25Tests {
             #expect(try await statisticsAreExact())
 
             try await db.execute(
-                "DELETE FROM public.documents WHERE id = (SELECT document_id FROM public.knowledge_sources WHERE id = \(other))")
+                "DELETE FROM public.documents WHERE id = (SELECT document_id FROM public.knowledge_sources WHERE id = \(other))"
+            )
             #expect(try await postings(other).isEmpty)
             #expect(try await statisticsAreExact())
-            #expect(try await db.query("SELECT source_count FROM public.hq_source_lexical_stats()")[0].decode(Int.self, column: 0) == 1)
+            #expect(
+                try await db.query("SELECT source_count FROM public.hq_source_lexical_stats()")[0].decode(
+                    Int.self, column: 0) == 1)
         }
     }
 }

@@ -54,21 +54,27 @@ struct AuthHardeningTests {
         }
     }
 
-    func request(_ base: String, _ method: String, _ path: String, authorization: String?) async throws -> HTTPClientResponse {
+    func request(_ base: String, _ method: String, _ path: String, authorization: String?) async throws
+        -> HTTPClientResponse
+    {
         var request = HTTPClientRequest(url: base + path, method: .init(method))
         if method == "POST" { request.setJSONBody(Data(#"{"query":"pricing","input":"pricing"}"#.utf8)) }
         if let authorization { request.headers.append((name: "Authorization", value: authorization)) }
         return try await HTTPClient.shared.execute(request)
     }
 
-    @Test("no key, a wrong key, a near miss or a malformed header: 401 JSON on every route but /healthz; the key never leaks")
+    @Test(
+        "no key, a wrong key, a near miss or a malformed header: 401 JSON on every route but /healthz; the key never leaks"
+    )
     func everyRouteNeedsTheKey() async throws {
         let fixture = try await SearchFixture.shared.value
         let log = CapturedLog()
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.apiKey = Self.key
-        let server = ServerContext(configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: log.logger("hq.serve"))
+        let server = ServerContext(
+            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
+            logger: log.logger("hq.serve"))
         let running = try await ServerApplication.start(server: server)
         defer { Task { await running.shutdown() } }
 
@@ -76,7 +82,8 @@ struct AuthHardeningTests {
         let operations = try Self.operations(sourceID: source)
         #expect(operations.count >= 8, "the document lists the routes")
         let wrong: [String?] = [
-            nil, "Bearer wrong", "Bearer " + Self.key.dropLast(), "Bearer " + Self.key + "x", "Basic " + Self.key, "Bearer",
+            nil, "Bearer wrong", "Bearer " + Self.key.dropLast(), "Bearer " + Self.key + "x", "Basic " + Self.key,
+            "Bearer",
             "Bearer  " + Self.key, Self.key, "Bearer " + Self.key.uppercased(),
         ]
         for (method, path) in operations {
@@ -87,7 +94,9 @@ struct AuthHardeningTests {
                     #expect(response.status == 200)
                     continue
                 }
-                #expect(response.status == 401, "\(method) \(path) with \(authorization.map { _ in "a bad header" } ?? "no header")")
+                #expect(
+                    response.status == 401,
+                    "\(method) \(path) with \(authorization.map { _ in "a bad header" } ?? "no header")")
                 #expect(response.header("content-type")?.hasPrefix("application/json") == true)
                 let json = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
                 #expect((json?["error"] as? [String: Any])?["message"] is String, "\(method) \(path): JSON error body")
@@ -99,7 +108,9 @@ struct AuthHardeningTests {
             #expect(!String(decoding: ok.body, as: UTF8.self).contains(Self.key))
         }
         let logged = log.text
-        #expect(!logged.contains(Self.key) && !logged.contains(String(Self.key.dropLast())), "the key is not in the server's log")
+        #expect(
+            !logged.contains(Self.key) && !logged.contains(String(Self.key.dropLast())),
+            "the key is not in the server's log")
         #expect(!configuration.description.contains(Self.key))
     }
 

@@ -16,7 +16,8 @@ struct ClosedServiceTests {
         configuration.port = 0
         configuration.apiKey = apiKey
         let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: TestDatabase.logger)
+            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
+            logger: TestDatabase.logger)
         let running = try await ServerApplication.start(server: server)
         defer { Task { await running.shutdown() } }
         try await body(running.baseURL, fixture)
@@ -43,8 +44,10 @@ struct ClosedServiceTests {
 
     @Test(
         "without a key, a request whose Host is not loopback (DNS rebinding) gets 421 and no data, on every route",
-        arguments: ["evil.example", "evil.example:8787", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.5",
-                    "[::2]", "2130706433", "0x7f.0.0.1", "[::1].evil", "localhost:80x", ""])
+        arguments: [
+            "evil.example", "evil.example:8787", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.5",
+            "[::2]", "2130706433", "0x7f.0.0.1", "[::1].evil", "localhost:80x", "",
+        ])
     func foreignHostRefused(host: String) async throws {
         try await withServer { base, fixture in
             let id = try #require(fixture.ids["Renewal pricing playbook"])
@@ -55,7 +58,8 @@ struct ClosedServiceTests {
             ]
             for (method, path, body) in attempts {
                 let response = try await Self.send(
-                    base + path, method: method, host: host, contentType: body == nil ? nil : "application/json", body: body)
+                    base + path, method: method, host: host, contentType: body == nil ? nil : "application/json",
+                    body: body)
                 #expect(response.status == 421, "\(method) \(path) Host: \(host)")
                 #expect(Self.errorCode(response) == "misdirected_request")
                 let text = String(decoding: response.body, as: UTF8.self)
@@ -67,8 +71,10 @@ struct ClosedServiceTests {
 
     @Test(
         "without a key, loopback Host values are served",
-        arguments: ["localhost", "LOCALHOST:8787", "app.localhost:3000", "127.0.0.1", "127.1.2.3:9", "[::1]", "[::1]:8787",
-                    "localhost."])
+        arguments: [
+            "localhost", "LOCALHOST:8787", "app.localhost:3000", "127.0.0.1", "127.1.2.3:9", "[::1]", "[::1]:8787",
+            "localhost.",
+        ])
     func loopbackHostServed(host: String) async throws {
         try await withServer { base, fixture in
             let id = try #require(fixture.ids["Renewal pricing playbook"])
@@ -78,11 +84,13 @@ struct ClosedServiceTests {
         }
     }
 
-    @Test("with a key, Host is not restricted (the key is the guard), and a foreign Host without the key still gets 401")
+    @Test(
+        "with a key, Host is not restricted (the key is the guard), and a foreign Host without the key still gets 401")
     func keyReplacesHostCheck() async throws {
         try await withServer(apiKey: "host-test-key") { base, fixture in
             let id = try #require(fixture.ids["Renewal pricing playbook"])
-            let open = try await Self.send(base + "/v1/sources/\(id)", host: "search.example.com", token: "host-test-key")
+            let open = try await Self.send(
+                base + "/v1/sources/\(id)", host: "search.example.com", token: "host-test-key")
             #expect(open.status == 200)
             let closed = try await Self.send(base + "/v1/sources/\(id)", host: "search.example.com")
             #expect(closed.status == 401)
@@ -94,12 +102,16 @@ struct ClosedServiceTests {
 
     @Test(
         "a write or a body without Content-Type: application/json gets 415 JSON on every POST route, with or without a key",
-        arguments: [nil, "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
-                    "multipart/form-data; boundary=x", "application/jsonx", "text/json", "application/json-patch+json"])
+        arguments: [
+            nil, "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x", "application/jsonx", "text/json", "application/json-patch+json",
+        ])
     func nonJSONRefused(contentType: String?) async throws {
         for key in [nil, "ct-key"] as [String?] {
             try await withServer(apiKey: key) { base, _ in
-                let posts = try AuthHardeningTests.operations(sourceID: UUID().uuidString).filter { $0.method == "POST" }
+                let posts = try AuthHardeningTests.operations(sourceID: UUID().uuidString).filter {
+                    $0.method == "POST"
+                }
                 #expect(posts.count >= 4, "the documented POST routes")
                 for (_, path) in posts {
                     let response = try await Self.send(
@@ -110,15 +122,19 @@ struct ClosedServiceTests {
                     #expect(response.header("content-type")?.hasPrefix("application/json") == true)
                 }
                 // Other writing methods and an unmatched path are refused the same way before routing.
-                let put = try await Self.send(base + "/v1/search", method: .put, contentType: contentType, body: "{}", token: key)
+                let put = try await Self.send(
+                    base + "/v1/search", method: .put, contentType: contentType, body: "{}", token: key)
                 #expect(put.status == 415)
             }
         }
     }
 
-    @Test("application/json with parameters or in another case is accepted", arguments: [
-        "application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8", " application/json ",
-    ])
+    @Test(
+        "application/json with parameters or in another case is accepted",
+        arguments: [
+            "application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
+            " application/json ",
+        ])
     func jsonAccepted(contentType: String) async throws {
         try await withServer { base, _ in
             let response = try await Self.send(
@@ -129,10 +145,12 @@ struct ClosedServiceTests {
 
     // MARK: Binding
 
-    @Test("the library refuses a non-loopback bind without a key and allows it with one", arguments: [
-        ("0.0.0.0", false), ("::", false), ("192.168.1.10", false), ("example.com", false), ("127.0.0.1", true),
-        ("127.0.0.53", true), ("::1", true), ("[::1]", true), ("localhost", true), ("::ffff:127.0.0.1", true),
-    ])
+    @Test(
+        "the library refuses a non-loopback bind without a key and allows it with one",
+        arguments: [
+            ("0.0.0.0", false), ("::", false), ("192.168.1.10", false), ("example.com", false), ("127.0.0.1", true),
+            ("127.0.0.53", true), ("::1", true), ("[::1]", true), ("localhost", true), ("::ffff:127.0.0.1", true),
+        ])
     func bindRule(host: String, loopback: Bool) throws {
         var configuration = ServerConfiguration()
         configuration.host = host
@@ -146,7 +164,8 @@ struct ClosedServiceTests {
         }
     }
 
-    @Test("`hq serve --host 0.0.0.0` without HQ_API_KEY exits with an error naming both ways out; with a key it listens")
+    @Test(
+        "`hq serve --host 0.0.0.0` without HQ_API_KEY exits with an error naming both ways out; with a key it listens")
     func serveRefusesExposedBindWithoutKey() async throws {
         let hq = TestDatabase.packageRoot + "/.build/release/hq"
         try #require(FileManager.default.isExecutableFile(atPath: hq), "build hq first (scripts/setup)")

@@ -129,7 +129,8 @@ struct DraftSetHTTPTests {
             let body = #"{"contact_id":"\#(contact.uuidString)","channel":"email","stage":"intro"}"#
             func count() async throws -> Int {
                 try await fixture.pool.query(
-                    "SELECT count(*)::bigint FROM public.draft_sets WHERE contact_id = \(contact)")[0].decode(Int.self, column: 0)
+                    "SELECT count(*)::bigint FROM public.draft_sets WHERE contact_id = \(contact)")[0].decode(
+                        Int.self, column: 0)
             }
             for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"] {
                 var request = HTTPClientRequest(url: base + "/v1/draft-sets", method: .post)
@@ -142,7 +143,8 @@ struct DraftSetHTTPTests {
             }
             #expect(try await count() == 0, "nothing was written")
             // The same body as JSON is the one way in.
-            let (status, _) = try await post(base, try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any])
+            let (status, _) = try await post(
+                base, try JSONSerialization.jsonObject(with: Data(body.utf8)) as! [String: Any])
             #expect(status == 201)
             #expect(try await count() == 1)
         }

@@ -16,7 +16,8 @@ struct ServerTests {
     func vectorsMatchInProcess(provider: String) async throws {
         let server = try await Fixtures.startServer()
         defer { Task { await server.shutdown() } }
-        let configuration = HTTPEmbedderConfiguration(url: server.baseURL, provider: HTTPEmbeddingProvider(name: provider)!)
+        let configuration = HTTPEmbedderConfiguration(
+            url: server.baseURL, provider: HTTPEmbeddingProvider(name: provider)!)
         let remote = try HTTPEmbedder(configuration: configuration, logger: Fixtures.logger)
         let viaHTTP = try await remote.embed(Self.texts)
         let local = try await Fixtures.native.embed(Self.texts)
@@ -36,7 +37,9 @@ struct ServerTests {
         let encoded = try #require(data.first?["embedding"] as? String)
         let bytes = try #require(Data(base64Encoded: encoded))
         let vector = bytes.withUnsafeBytes { raw in
-            (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<raw.count / 4).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
         let local = try await Fixtures.native.embed(["hello world"])[0]
         #expect(vector.count == 384)
@@ -57,16 +60,18 @@ struct ServerTests {
         #expect(json["model"] as? String == Fixtures.native.modelID)
     }
 
-    @Test("bad requests get 400 with a JSON message", arguments: [
-        ("{not json", "not valid JSON"),
-        (#"{"model":"x"}"#, "'input' is required"),
-        (#"{"input":""}"#, "'input' must not be empty"),
-        (#"{"input":[]}"#, "'input' must not be empty"),
-        (#"{"input":["a",""]}"#, "'input[1]' is empty"),
-        (#"{"input":42}"#, "'input' must be a string or an array of strings"),
-        (#"{"input":"a","encoding_format":"int8"}"#, "encoding_format"),
-        (#"{"input":["a","b","c","d"]}"#, "at most 3"),
-    ])
+    @Test(
+        "bad requests get 400 with a JSON message",
+        arguments: [
+            ("{not json", "not valid JSON"),
+            (#"{"model":"x"}"#, "'input' is required"),
+            (#"{"input":""}"#, "'input' must not be empty"),
+            (#"{"input":[]}"#, "'input' must not be empty"),
+            (#"{"input":["a",""]}"#, "'input[1]' is empty"),
+            (#"{"input":42}"#, "'input' must be a string or an array of strings"),
+            (#"{"input":"a","encoding_format":"int8"}"#, "encoding_format"),
+            (#"{"input":["a","b","c","d"]}"#, "at most 3"),
+        ])
     func badRequests(body: String, message: String) async throws {
         let server = try await Fixtures.startServer(embedder: CountingEmbedder()) { $0.maxInputs = 3 }
         defer { Task { await server.shutdown() } }

@@ -57,13 +57,16 @@ struct FrontContractTests {
             problem: "must be an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z"),
         Case(
             name: "search dates out of order",
-            http: ("POST", "/v1/search", ["query": "x", "updated_after": "2025-02-01", "updated_before": "2025-01-01"]),
+            http: (
+                "POST", "/v1/search", ["query": "x", "updated_after": "2025-02-01", "updated_before": "2025-01-01"]
+            ),
             mcp: ("search_knowledge", ["query": "x", "updated_after": "2025-02-01", "updated_before": "2025-01-01"]),
             cli: ["search", "x", "--updated-after", "2025-02-01", "--updated-before", "2025-01-01"],
             field: "updated_after", flag: "--updated-after", problem: "must be earlier than updated_before"),
         Case(
             name: "search source id not a UUID", http: ("POST", "/v1/search", ["query": "x", "source_ids": ["nope"]]),
-            mcp: ("search_knowledge", ["query": "x", "source_ids": ["nope"]]), cli: ["search", "x", "--source", "nope"],
+            mcp: ("search_knowledge", ["query": "x", "source_ids": ["nope"]]),
+            cli: ["search", "x", "--source", "nope"],
             field: "source_ids", flag: "--source", problem: "must hold UUIDs, got \"nope\""),
         Case(
             name: "search unknown type", http: ("POST", "/v1/search", ["query": "x", "type": "folder"]),
@@ -85,16 +88,21 @@ struct FrontContractTests {
             problem: "must be an integer from 1 to 50"),
         Case(
             name: "boot budget 0", http: ("GET", "/v1/boot/scout?budget_tokens=0", nil),
-            mcp: ("boot_context", ["slug": "scout", "budget_tokens": 0]), cli: ["boot", "scout", "--budget-tokens", "0"],
+            mcp: ("boot_context", ["slug": "scout", "budget_tokens": 0]),
+            cli: ["boot", "scout", "--budget-tokens", "0"],
             field: "budget_tokens", flag: "--budget-tokens", problem: "must be an integer from 1 to 1000000"),
         Case(
             name: "draft set 6 variants",
-            http: ("POST", "/v1/draft-sets", ["contact_id": uuid, "channel": "email", "stage": "intro", "variants": 6]),
+            http: (
+                "POST", "/v1/draft-sets", ["contact_id": uuid, "channel": "email", "stage": "intro", "variants": 6]
+            ),
             mcp: (
                 "assemble_draft_set",
                 ["contact_id": .string(uuid), "channel": "email", "stage": "intro", "variants": 6]
             ),
-            cli: ["draft-set", "assemble", "--contact", uuid, "--channel", "email", "--stage", "intro", "--variants", "6"],
+            cli: [
+                "draft-set", "assemble", "--contact", uuid, "--channel", "email", "--stage", "intro", "--variants", "6",
+            ],
             field: "variants", flag: "--variants", problem: "must be an integer from 1 to 5"),
         Case(
             name: "draft set without a contact",
@@ -104,12 +112,18 @@ struct FrontContractTests {
             flag: "--contact", problem: "is required unless revise_draft_set_id is given"),
         Case(
             name: "draft set unknown actor type",
-            http: ("POST", "/v1/draft-sets", ["contact_id": uuid, "channel": "email", "stage": "intro", "actor_type": "robot"]),
+            http: (
+                "POST", "/v1/draft-sets",
+                ["contact_id": uuid, "channel": "email", "stage": "intro", "actor_type": "robot"]
+            ),
             mcp: (
                 "assemble_draft_set",
                 ["contact_id": .string(uuid), "channel": "email", "stage": "intro", "actor_type": "robot"]
             ),
-            cli: ["draft-set", "assemble", "--contact", uuid, "--channel", "email", "--stage", "intro", "--actor-type", "robot"],
+            cli: [
+                "draft-set", "assemble", "--contact", uuid, "--channel", "email", "--stage", "intro", "--actor-type",
+                "robot",
+            ],
             field: "actor_type", flag: "--actor-type", problem: "must be \"human\", \"agent\" or \"system\""),
     ]
 
@@ -121,17 +135,20 @@ struct FrontContractTests {
 
         static let shared = Task<Fronts, any Error> {
             let url = try await TestDatabase.migratedDatabase()
-            let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
+            let pool = PostgresPool(
+                configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
             let embedder = try NativeEmbedder(
                 modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
                 logger: TestDatabase.logger)
             var configuration = ServerConfiguration()
             configuration.port = 0
-            let server = ServerContext(configuration: configuration, embedder: embedder, database: pool, logger: TestDatabase.logger)
+            let server = ServerContext(
+                configuration: configuration, embedder: embedder, database: pool, logger: TestDatabase.logger)
             let running = try await ServerApplication.start(server: server)
             let runtime = HQRuntime(pool: pool, embedder: embedder, logger: TestDatabase.logger)
             return Fronts(
-                baseURL: running.baseURL, registry: ToolRegistry(tools: HQTools.standard(runtime: runtime), logger: TestDatabase.logger),
+                baseURL: running.baseURL,
+                registry: ToolRegistry(tools: HQTools.standard(runtime: runtime), logger: TestDatabase.logger),
                 databaseURL: url)
         }
     }
@@ -163,7 +180,8 @@ struct FrontContractTests {
 
         // CLI: exit status 1, the flag and the same problem on stderr; nothing on stdout.
         guard let arguments = example.cli else { return }
-        let run = try HQProcess.run(arguments, environment: ["HQ_DATABASE_URL": fronts.databaseURL, "HQ_EMBED_URL": nil])
+        let run = try HQProcess.run(
+            arguments, environment: ["HQ_DATABASE_URL": fronts.databaseURL, "HQ_EMBED_URL": nil])
         #expect(run.status != 0)
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("\(example.flag) \(example.problem)"), "\(run.stderr)")

@@ -90,7 +90,8 @@ struct GracefulShutdownTests {
         let database = String(url.split(separator: "?")[0].split(separator: "/").last ?? "")
         func sessions(_ pattern: String) async throws -> Int {
             let pool = PostgresPool(
-                configuration: try await TestDatabase.configuration(applicationName: "hq-tests-admin"), maxConnections: 1,
+                configuration: try await TestDatabase.configuration(applicationName: "hq-tests-admin"),
+                maxConnections: 1,
                 logger: TestDatabase.logger)
             defer { Task { await pool.close() } }
             let rows = try await pool.query(

@@ -43,8 +43,12 @@ struct OpenAPIContractTests {
                 #expect(property["maximum"] as? Int == range.upperBound, "\(`where`).\(field.name) maximum")
             case .number(let range):
                 #expect(property["type"] as? String == "number", "\(`where`).\(field.name)")
-                #expect((property["minimum"] as? NSNumber)?.doubleValue == range.lowerBound, "\(`where`).\(field.name) minimum")
-                #expect((property["maximum"] as? NSNumber)?.doubleValue == range.upperBound, "\(`where`).\(field.name) maximum")
+                #expect(
+                    (property["minimum"] as? NSNumber)?.doubleValue == range.lowerBound,
+                    "\(`where`).\(field.name) minimum")
+                #expect(
+                    (property["maximum"] as? NSNumber)?.doubleValue == range.upperBound,
+                    "\(`where`).\(field.name) maximum")
             case .choice(let options):
                 #expect(Set(property["enum"] as? [String] ?? []) == Set(options), "\(`where`).\(field.name) choices")
             case .boolean:

@@ -31,7 +31,8 @@ struct SQLInjectionTests {
 
     /// md5 over the key tables in a stable order, plus the catalog's counts.
     static func checksum(_ pool: PostgresPool) async throws -> String {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT concat_ws('|',
               (SELECT md5(coalesce(string_agg(d::text, ',' ORDER BY d.id), '')) FROM public.documents d),
               (SELECT md5(coalesce(string_agg(a::text, ',' ORDER BY a.id), '')) FROM public.assets a),
@@ -51,19 +52,23 @@ struct SQLInjectionTests {
     @Test("payloads in query, tags, exclude tags, folder, type, asset types, source ids, dates and ids are plain data")
     func searchParameters() async throws {
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
         defer { Task { await pool.close() } }
         let embedder = try await SearchFixture.embedderTask.value
-        let folder = try await pool.query("INSERT INTO public.document_folders (name) VALUES ('Sales') RETURNING id")[0].decode(UUID.self, column: 0)
+        let folder = try await pool.query("INSERT INTO public.document_folders (name) VALUES ('Sales') RETURNING id")[0]
+            .decode(UUID.self, column: 0)
         for (i, title) in ["Renewal pricing", "Refund policy", "Shipping times"].enumerated() {
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 INSERT INTO public.documents (title, content, tags, folder_id)
                 VALUES (\(title), to_jsonb(\("\(title): plain text number \(i) about customers.")::text), \(["t\(i)"]), \(folder))
                 """)
         }
         // A document whose tag IS a payload: filtering by that exact string finds it and nothing else.
         let evil = Self.payloads[0]
-        try await pool.execute("""
+        try await pool.execute(
+            """
             INSERT INTO public.documents (title, content, tags) VALUES ('Evil tag', to_jsonb('tagged evil'::text), \([evil]))
             """)
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
@@ -71,7 +76,8 @@ struct SQLInjectionTests {
 
         var configuration = ServerConfiguration()
         configuration.port = 0
-        let server = ServerContext(configuration: configuration, embedder: embedder, database: pool, logger: TestDatabase.logger)
+        let server = ServerContext(
+            configuration: configuration, embedder: embedder, database: pool, logger: TestDatabase.logger)
         let running = try await ServerApplication.start(server: server)
         defer { Task { await running.shutdown() } }
         func search(_ body: [String: Any]) async throws -> (status: Int, titles: [String]) {
@@ -93,7 +99,8 @@ struct SQLInjectionTests {
             let tagged = try await search(["query": "customers", "tags": [payload]])
             #expect(tagged.status == 200)
             #expect(tagged.titles == (payload == evil ? ["Evil tag"] : []), "tags \(payload)")
-            #expect(try await search(["query": "customers", "tags": [payload, "t0"], "tag_match": "all"]).titles.isEmpty)
+            #expect(
+                try await search(["query": "customers", "tags": [payload, "t0"], "tag_match": "all"]).titles.isEmpty)
             let excluded = try await search(["query": "customers", "exclude_tags": [payload], "limit": 50])
             #expect(Set(excluded.titles).isSuperset(of: ["Renewal pricing", "Refund policy", "Shipping times"]))
             let folder = try await search(["query": "customers", "folder": payload])
@@ -107,7 +114,8 @@ struct SQLInjectionTests {
             let encoded = payload.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let source = try await HTTPClient.shared.get(running.baseURL + "/v1/sources/" + encoded)
             #expect(source.status == 404 || source.status == 400, "source id \(payload): \(source.status)")
-            let sourceID = try await pool.query("SELECT id FROM public.knowledge_sources LIMIT 1")[0].decode(UUID.self, column: 0)
+            let sourceID = try await pool.query("SELECT id FROM public.knowledge_sources LIMIT 1")[0].decode(
+                UUID.self, column: 0)
             let chunks = try await HTTPClient.shared.get(
                 running.baseURL + "/v1/sources/\(sourceID.uuidString.lowercased())/chunks?query=" + encoded)
             #expect(chunks.status == 200, "chunks query \(payload)")
@@ -119,10 +127,12 @@ struct SQLInjectionTests {
 
         // The SQL RPCs that PostgREST clients call take the same payloads as data.
         for payload in Self.payloads {
-            let filter = try String(decoding: JSONSerialization.data(withJSONObject: [
-                "tags_any": [payload], "tags_none": [payload], "folder_path": payload, "asset_type": [payload],
-            ]), as: UTF8.self)
-            let rows = try await pool.query("SELECT count(*) FROM public.hq_search(NULL, \(payload), 10, \(filter)::jsonb)")
+            let filter = try String(
+                decoding: JSONSerialization.data(withJSONObject: [
+                    "tags_any": [payload], "tags_none": [payload], "folder_path": payload, "asset_type": [payload],
+                ]), as: UTF8.self)
+            let rows = try await pool.query(
+                "SELECT count(*) FROM public.hq_search(NULL, \(payload), 10, \(filter)::jsonb)")
             #expect(try rows[0].decode(Int64.self, column: 0) == 0)
             let text = try await pool.query("SELECT count(*) FROM public.hq_search(NULL, \(payload), 10, '{}'::jsonb)")
             _ = try text[0].decode(Int64.self, column: 0)
@@ -137,12 +147,15 @@ struct SQLInjectionTests {
         let fixture = try await SearchFixture.shared.value
         var configuration = ServerConfiguration()
         configuration.port = 0
-        let server = ServerContext(configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: TestDatabase.logger)
+        let server = ServerContext(
+            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
+            logger: TestDatabase.logger)
         let running = try await ServerApplication.start(server: server)
         defer { Task { await running.shutdown() } }
         let nul = "a\u{0}b"
         let bodies: [[String: Any]] = [
-            ["query": nul], ["query": "x", "tags": [nul]], ["query": "x", "exclude_tags": [nul]], ["query": "x", "folder": nul],
+            ["query": nul], ["query": "x", "tags": [nul]], ["query": "x", "exclude_tags": [nul]],
+            ["query": "x", "folder": nul],
             ["query": "x", "asset_types": ["ok", nul]], ["query": nul, "mode": "lexical"],
         ]
         for body in bodies {
@@ -159,9 +172,11 @@ struct SQLInjectionTests {
     @Test("ingest: file and folder names made of payloads become titles and folder names, nothing else")
     func ingestNames() async throws {
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
         defer { Task { await pool.close() } }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hq-inject-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hq-inject-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: root) }
         let names = ["x'); DROP TABLE public.documents; --", "' OR '1'='1", "$$; DELETE FROM public.assets; $$"]
         let folder = root.appendingPathComponent("Sales'; DROP SCHEMA public CASCADE; --")
@@ -174,9 +189,13 @@ struct SQLInjectionTests {
         options.tags = ["'; DROP TABLE public.tags; --"]
         let summary = try await Ingest(pool: pool, logger: TestDatabase.logger).ingest([root.path], options: options)
         #expect(summary.documentsCreated == 3 && summary.assetsCreated == 3)
-        let titles = try await pool.query("SELECT title FROM public.documents ORDER BY title").map { try $0.decode(String.self, column: 0) }
+        let titles = try await pool.query("SELECT title FROM public.documents ORDER BY title").map {
+            try $0.decode(String.self, column: 0)
+        }
         #expect(Set(titles) == Set(names))
-        let tables = try await pool.query("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename IN ('documents', 'assets', 'tags')")
+        let tables = try await pool.query(
+            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename IN ('documents', 'assets', 'tags')"
+        )
         #expect(try tables[0].decode(Int64.self, column: 0) == 3)
         let paths = try await pool.query("SELECT DISTINCT folder_path FROM public.knowledge_sources")
         #expect(try paths.map { try $0.decode(String?.self, column: 0) } == ["Sales'; DROP SCHEMA public CASCADE; --"])

@@ -21,7 +21,8 @@ struct SearchHTTPTests {
         var configuration = ServerConfiguration()
         configuration.port = 0  // an ephemeral port: suites run in parallel
         let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: fixture.pool, logger: TestDatabase.logger)
+            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
+            logger: TestDatabase.logger)
         let running = try await ServerApplication.start(server: server)
         // Not awaited: a keep-alive connection of the shared client would hold the shutdown open.
         defer { Task { await running.shutdown() } }
@@ -70,7 +71,9 @@ struct SearchHTTPTests {
         }
     }
 
-    @Test("GET /openapi.json serves the bundled document byte for byte (docs/openapi.json is it), and it names every route")
+    @Test(
+        "GET /openapi.json serves the bundled document byte for byte (docs/openapi.json is it), and it names every route"
+    )
     func openAPI() async throws {
         try await withServer { base, _ in
             let served = try await HTTPClient.shared.get(base + "/openapi.json")
@@ -78,10 +81,13 @@ struct SearchHTTPTests {
             let resource = TestDatabase.packageRoot + "/Sources/HQServer/Resources/openapi.json"
             #expect(served.body == (try Data(contentsOf: URL(fileURLWithPath: resource))))
             let docs = URL(fileURLWithPath: TestDatabase.packageRoot + "/docs/openapi.json")
-            #expect(docs.resolvingSymlinksInPath().path == URL(fileURLWithPath: resource).resolvingSymlinksInPath().path)
+            #expect(
+                docs.resolvingSymlinksInPath().path == URL(fileURLWithPath: resource).resolvingSymlinksInPath().path)
             let servedObject = try #require(try JSONSerialization.jsonObject(with: served.body) as? NSDictionary)
             let paths = try #require(servedObject["paths"] as? [String: Any])
-            for route in ["/v1/search", "/v1/sources/{id}", "/v1/sources/{id}/chunks", "/v1/embeddings", "/embed", "/healthz"] {
+            for route in [
+                "/v1/search", "/v1/sources/{id}", "/v1/sources/{id}/chunks", "/v1/embeddings", "/embed", "/healthz",
+            ] {
                 #expect(paths[route] != nil, "openapi.json lacks \(route)")
             }
         }
@@ -92,8 +98,10 @@ struct SearchHTTPTests {
         let fixture = try await SearchFixture.shared.value
         var configuration = ServerConfiguration()
         configuration.port = 0
-        let server = ServerContext(configuration: configuration, embedder: fixture.embedder, logger: TestDatabase.logger)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID().uuidString).json").path
+        let server = ServerContext(
+            configuration: configuration, embedder: fixture.embedder, logger: TestDatabase.logger)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID().uuidString).json")
+            .path
         let error = await #expect(throws: ServerConfigurationError.self) {
             let running = try await ServerApplication.start(
                 server: server, routes: [HealthRoutes(), OpenAPIRoutes(contentsOf: URL(fileURLWithPath: path))])

@@ -46,15 +46,16 @@ struct ServiceLimitsTests {
     /// (field, value, accepted) for POST /v1/search: min, max and one past each end of every documented range.
     static var searchEnds: [(String, Any, Bool)] {
         [
-        ("limit", 1, true), ("limit", 1000, true), ("limit", 0, false), ("limit", 1001, false),
-        ("chunks_per_source", 1, true), ("chunks_per_source", 50, true), ("chunks_per_source", 0, false),
-        ("chunks_per_source", 51, false),
-        ("mmr", 0, true), ("mmr", 1, true), ("mmr", -0.01, false), ("mmr", 1.01, false),
+            ("limit", 1, true), ("limit", 1000, true), ("limit", 0, false), ("limit", 1001, false),
+            ("chunks_per_source", 1, true), ("chunks_per_source", 50, true), ("chunks_per_source", 0, false),
+            ("chunks_per_source", 51, false),
+            ("mmr", 0, true), ("mmr", 1, true), ("mmr", -0.01, false), ("mmr", 1.01, false),
         ]
     }
 
-    @Test("POST /v1/search: each documented range at min and max answers 200, one past answers 400 naming the field",
-          arguments: SearchMode.allCases)
+    @Test(
+        "POST /v1/search: each documented range at min and max answers 200, one past answers 400 naming the field",
+        arguments: SearchMode.allCases)
     func searchRangeEnds(mode: SearchMode) async throws {
         try await withServer { base, _ in
             for (field, value, accepted) in Self.searchEnds {
@@ -88,7 +89,8 @@ struct ServiceLimitsTests {
         try await withServer { base, fixture in
             let id = try #require(fixture.ids["Renewal pricing playbook"])
             for (limit, accepted) in [(1, true), (50, true), (0, false), (51, false)] {
-                let response = try await HTTPClient.shared.get(base + "/v1/sources/\(id)/chunks?query=renewal&limit=\(limit)")
+                let response = try await HTTPClient.shared.get(
+                    base + "/v1/sources/\(id)/chunks?query=renewal&limit=\(limit)")
                 #expect(response.status == (accepted ? 200 : 400), "limit=\(limit)")
                 if !accepted { #expect(Self.names(Self.message(response), "limit")) }
             }
@@ -98,12 +100,16 @@ struct ServiceLimitsTests {
     @Test("`hq search Q --limit 1000` (and --chunks 50) works: pgvector's ef_search ceiling is never exceeded")
     func cliLimitAtMaximum() async throws {
         let fixture = try await SearchFixture.shared.value
-        try #require(FileManager.default.isExecutableFile(atPath: HQProcess.executable), "build hq first (scripts/setup)")
-        for arguments in [["--limit", "1000"], ["--limit", "500", "--mode", "dense"], ["--limit", "1000", "--chunks", "50"]] {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: HQProcess.executable), "build hq first (scripts/setup)")
+        for arguments in [
+            ["--limit", "1000"], ["--limit", "500", "--mode", "dense"], ["--limit", "1000", "--chunks", "50"],
+        ] {
             let run = try HQProcess.run(
                 ["search", "renewal pricing", "--json"] + arguments,
                 environment: [
-                    "HQ_DATABASE_URL": fixture.url, "HQ_MODEL_DIR": TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2",
+                    "HQ_DATABASE_URL": fixture.url,
+                    "HQ_MODEL_DIR": TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2",
                 ])
             let (stdout, stderr) = (run.stdout, run.stderr)
             #expect(run.status == 0, "hq search \(arguments): \(stderr)")
@@ -118,7 +124,8 @@ struct ServiceLimitsTests {
         let fixture = try await SearchFixture.shared.value
         for limit in [334, 500, 1000] {
             for mode in [SearchMode.dense, .hybrid] {
-                let response = try await fixture.service.search(SearchRequest(query: "renewal", limit: limit, mode: mode))
+                let response = try await fixture.service.search(
+                    SearchRequest(query: "renewal", limit: limit, mode: mode))
                 #expect(!response.results.isEmpty, "limit \(limit) \(mode)")
             }
         }
@@ -127,8 +134,9 @@ struct ServiceLimitsTests {
 
     // MARK: Hostile queries
 
-    @Test("a 10,000-term query answers 200 in every mode (the lexical leg looks up at most 128 distinct words)",
-          arguments: SearchMode.allCases)
+    @Test(
+        "a 10,000-term query answers 200 in every mode (the lexical leg looks up at most 128 distinct words)",
+        arguments: SearchMode.allCases)
     func tenThousandTerms(mode: SearchMode) async throws {
         // 10,000 whitespace-separated terms within the 20,000-byte query limit: single letters and digits…
         let alphabet = Array("bcdefghjklmnopqrsuvwxyz0123456789")

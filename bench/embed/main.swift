@@ -100,14 +100,16 @@ func loadCorpus(_ path: String) -> (passages: [String], queries: [String]) {
         let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
         let passages = object["passages"] as? [String], let queries = object["queries"] as? [String]
     else {
-        FileHandle.standardError.write(Data("cannot read corpus \(path); build it with bench_reference.py corpus\n".utf8))
+        FileHandle.standardError.write(
+            Data("cannot read corpus \(path); build it with bench_reference.py corpus\n".utf8))
         exit(2)
     }
     return (passages, queries)
 }
 
 let options = Options(CommandLine.arguments)
-let modelDirectory = options.values["model-dir"].map { URL(fileURLWithPath: $0) }
+let modelDirectory =
+    options.values["model-dir"].map { URL(fileURLWithPath: $0) }
     ?? ModelLocator.defaultDirectory(
         environment: ProcessInfo.processInfo.environment, executablePath: CommandLine.arguments[0],
         currentDirectory: FileManager.default.currentDirectoryPath)
@@ -127,7 +129,9 @@ case "throughput":
     let reps = options.int("reps", 5)
     for (name, texts) in [("passages", corpus.passages), ("queries", corpus.queries)] {
         var tokens = 0
-        let tokenizing = await Meter.measure { tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).tokenCount } }
+        let tokenizing = await Meter.measure {
+            tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).tokenCount }
+        }
         _ = try await embedder.embed(Array(texts.prefix(64)))  // warm-up: page in weights, size buffers
         var meters: [Meter] = []
         for _ in 0..<reps {
@@ -199,7 +203,9 @@ case "check":
         var worstCosine = 1.0
         var worstDiff = 0.0
         for (v, g) in zip(vectors, golden) {
-            var dot = 0.0, na = 0.0, nb = 0.0
+            var dot = 0.0
+            var na = 0.0
+            var nb = 0.0
             for (a, b) in zip(v.map(Double.init), g) {
                 dot += a * b
                 na += a * a

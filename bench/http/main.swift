@@ -40,7 +40,9 @@ func emit(_ fields: [String: Any]) {
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
 /// Runs `clients` tasks; client c embeds `requests` slices of `size` texts taken round-robin from `texts`.
-func run(_ embedder: any Embedder, texts: [String], clients: Int, requests: Int, size: Int) async throws -> (Int, Double) {
+func run(_ embedder: any Embedder, texts: [String], clients: Int, requests: Int, size: Int) async throws -> (
+    Int, Double
+) {
     let started = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
         for c in 0..<clients {
@@ -59,13 +61,15 @@ func run(_ embedder: any Embedder, texts: [String], clients: Int, requests: Int,
 
 let options = Options(CommandLine.arguments)
 guard let corpusPath = options.values["corpus"] else {
-    FileHandle.standardError.write(Data("usage: hq-bench-http --corpus FILE [--rounds N] [--batches N] [--model-dir DIR]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: hq-bench-http --corpus FILE [--rounds N] [--batches N] [--model-dir DIR]\n".utf8))
     exit(2)
 }
 let corpus = try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: URL(fileURLWithPath: corpusPath)))
 var logger = Logger(label: "hq.bench.http")
 logger.logLevel = .warning
-let directory = options.values["model-dir"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+let directory =
+    options.values["model-dir"].map { URL(fileURLWithPath: $0, isDirectory: true) }
     ?? ModelLocator.defaultDirectory(
         environment: ProcessInfo.processInfo.environment, executablePath: CommandLine.arguments.first,
         currentDirectory: FileManager.default.currentDirectoryPath)

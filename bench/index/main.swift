@@ -2,10 +2,10 @@
 // throughput on the same chunks in the same run, then a second `reindex --all` with nothing changed.
 // bench/index.sh runs it; see docs/BENCHMARKS.md.
 import Foundation
+import HQBenchSupport
 import HQEmbedding
 import HQIndexing
 import HQStorage
-import HQBenchSupport
 import Logging
 
 let environment = Bench.environment
@@ -24,7 +24,8 @@ let pool = PostgresPool(configuration: PostgresConfiguration(databaseURL), maxCo
 // 2. The corpus as HQ documents (markdown strings in documents.content, as agents write them).
 let docs = try Bench.beirLines(corpusPath).map { (title: $0.title ?? "", text: $0.text) }
 let loadStart = ContinuousClock.now
-try await pool.execute("""
+try await pool.execute(
+    """
     INSERT INTO public.documents (title, content)
     SELECT t, to_jsonb(b) FROM unnest(\(docs.map(\.title)), \(docs.map(\.text))) AS u(t, b)
     """)
@@ -37,7 +38,8 @@ let chunker = Chunker(counter: embedder.tokenizer, maxTokens: embedder.maxTokens
 let extractor = ContentExtractor()
 var inputs: [String] = []
 for doc in docs {
-    let text = try await extractor.extract(.document(title: doc.title, content: String(decoding: try JSONEncoder().encode(doc.text), as: UTF8.self)))
+    let text = try await extractor.extract(
+        .document(title: doc.title, content: String(decoding: try JSONEncoder().encode(doc.text), as: UTF8.self)))
     inputs += chunker.chunks(of: text, title: doc.title).map(\.embeddingInput)
 }
 let distinct = Array(Set(inputs)).sorted()
@@ -59,15 +61,20 @@ let firstStart = ContinuousClock.now
 let first = try await indexer.drain()
 let firstSeconds = seconds(since: firstStart)
 let pipelineRate = Double(first.chunks) / first.seconds
-log(String(format: "indexer: %d sources, %d chunks, %.1f s pipeline (%.1f chunks/s), %.1f s with the ANN rebuild",
-           first.indexed, first.chunks, first.seconds, pipelineRate, firstSeconds))
+log(
+    String(
+        format: "indexer: %d sources, %d chunks, %.1f s pipeline (%.1f chunks/s), %.1f s with the ANN rebuild",
+        first.indexed, first.chunks, first.seconds, pipelineRate, firstSeconds))
 
 // 5. `reindex --all` with nothing changed.
 let secondStart = ContinuousClock.now
 let marked = try await indexer.markPending(.all)
 let second = try await indexer.drain()
 let secondSeconds = seconds(since: secondStart)
-log(String(format: "reindex --all, unchanged: %d marked, %d unchanged, %d embedded, %.2f s", marked, second.unchanged, second.embedderTexts, secondSeconds))
+log(
+    String(
+        format: "reindex --all, unchanged: %d marked, %d unchanged, %d embedded, %.2f s", marked, second.unchanged,
+        second.embedderTexts, secondSeconds))
 
 let result: [String: Any] = [
     "documents": docs.count, "chunks": first.chunks, "distinct_chunks": distinct.count,

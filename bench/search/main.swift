@@ -77,7 +77,9 @@ final class CachedEmbedder: Embedder, @unchecked Sendable {
             var offset = 0
             while offset < complete {
                 let key = String(decoding: raw[offset..<offset + 64], as: UTF8.self)
-                loaded[key] = (0..<base.dimensions).map { raw.loadUnaligned(fromByteOffset: offset + 64 + $0 * 4, as: Float.self) }
+                loaded[key] = (0..<base.dimensions).map {
+                    raw.loadUnaligned(fromByteOffset: offset + 64 + $0 * 4, as: Float.self)
+                }
                 offset += record
             }
         }
@@ -125,7 +127,9 @@ struct SplitMix: RandomNumberGenerator {
 
 // MARK: - load
 
-func chunking(for docs: [Bench.BEIRLine], counter: any TokenCounter, maxTokens: Int) async throws -> (ChunkingConfiguration, Int) {
+func chunking(for docs: [Bench.BEIRLine], counter: any TokenCounter, maxTokens: Int) async throws -> (
+    ChunkingConfiguration, Int
+) {
     // Exactly what the indexer extracts from these documents (markdown strings in documents.content).
     let extractor = ContentExtractor()
     var extracted: [ExtractedText] = []
@@ -162,23 +166,31 @@ func load() async throws {
     let serverURL = try Bench.serverURL()
     let docs = try Bench.beirLines(dataset + "/corpus.jsonl")
     let base = try NativeEmbedder(modelDirectory: modelDirectory, logger: Bench.logger)
-    let (chunkingConfiguration, expected) = try await chunking(for: docs, counter: base.tokenizer, maxTokens: base.maxTokens)
-    let settings = "\(dataset)|\(docs.count)|\(chunkingConfiguration.targetTokens)|\(chunkingConfiguration.overlapTokens)|v1"
+    let (chunkingConfiguration, expected) = try await chunking(
+        for: docs, counter: base.tokenizer, maxTokens: base.maxTokens)
+    let settings =
+        "\(dataset)|\(docs.count)|\(chunkingConfiguration.targetTokens)|\(chunkingConfiguration.overlapTokens)|v1"
     if try await Bench.databaseExists(databaseName, serverURL: serverURL) {
-        let pool = PostgresPool(configuration: PostgresConfiguration(Bench.databaseURL(serverURL, name: databaseName)), maxConnections: 1, logger: Bench.logger)
-        let stored = try? await pool.query("SELECT value ->> 'settings' FROM bench.meta WHERE key = 'build'").first?.decode(String.self, column: 0)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(Bench.databaseURL(serverURL, name: databaseName)), maxConnections: 1,
+            logger: Bench.logger)
+        let stored = try? await pool.query("SELECT value ->> 'settings' FROM bench.meta WHERE key = 'build'").first?
+            .decode(String.self, column: 0)
         await pool.close()
         if stored == settings {
             Bench.log("load: \(databaseName) already holds this build; skipping (BENCH_REBUILD=1 rebuilds)")
             if env["BENCH_REBUILD"] == nil { return }
         }
     }
-    Bench.log("load: chunk target \(chunkingConfiguration.targetTokens) tokens, overlap \(chunkingConfiguration.overlapTokens): \(expected) chunks expected")
+    Bench.log(
+        "load: chunk target \(chunkingConfiguration.targetTokens) tokens, overlap \(chunkingConfiguration.overlapTokens): \(expected) chunks expected"
+    )
     let url = try await Bench.freshDatabase(databaseName, serverURL: serverURL)
     let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 4, logger: Bench.logger)
 
     // Folders Bench/Deep (the filtered one) and Bench/Other; tags chosen so each filter covers its share of text.
-    let folders = try await pool.query("""
+    let folders = try await pool.query(
+        """
         WITH b AS (INSERT INTO public.document_folders (name) VALUES ('Bench') RETURNING id)
         INSERT INTO public.document_folders (name, parent_id) SELECT n, b.id FROM b, unnest(ARRAY['Deep', 'Other']) n
         RETURNING name, id
@@ -201,7 +213,8 @@ func load() async throws {
     for start in stride(from: 0, to: docs.count, by: 1000) {
         let range = start..<min(start + 1000, docs.count)
         let folderIDs = range.map { deep[$0] ? folderID["Deep"]! : folderID["Other"]! }
-        try await pool.execute("""
+        try await pool.execute(
+            """
             INSERT INTO public.documents (title, content, tags, folder_id, meta)
             SELECT t, to_jsonb(b), string_to_array(g, '|'), f, jsonb_build_object('beir_id', i)
               FROM unnest(\(range.map { docs[$0].title ?? "" }), \(range.map { docs[$0].text }),
@@ -222,8 +235,10 @@ func load() async throws {
     let summary = try await indexer.drain { progress in
         let done = progress.summary.indexed + progress.summary.failed
         if done % 640 < 64 || progress.remaining == 0 {
-            Bench.log(String(format: "load: indexed %d sources, %d chunks, %d remaining (%.0f s)", done, progress.summary.chunks,
-                             progress.remaining, Bench.seconds(since: indexStart)))
+            Bench.log(
+                String(
+                    format: "load: indexed %d sources, %d chunks, %d remaining (%.0f s)", done, progress.summary.chunks,
+                    progress.remaining, Bench.seconds(since: indexStart)))
         }
     }
     let indexSeconds = Bench.seconds(since: indexStart)
@@ -232,28 +247,36 @@ func load() async throws {
     // The incumbent's layout on the same vectors: full-precision vectors with an ivfflat index (lists = 20), the
     // source's tags and direct folder beside them.
     let incumbentStart = ContinuousClock.now
-    try await pool.withConnection { try await $0.execute(script: """
-        CREATE SCHEMA bench;
-        CREATE TABLE bench.meta (key text PRIMARY KEY, value jsonb NOT NULL);
-        CREATE TABLE bench.incumbent AS
-          SELECT v.chunk_id AS id, v.embedding, s.tags, s.folder_id
-            FROM public.knowledge_chunk_vectors v JOIN public.knowledge_sources s ON s.id = v.source_id;
-        CREATE INDEX ON bench.incumbent USING ivfflat (embedding extensions.vector_cosine_ops) WITH (lists = 20);
-        ANALYZE;
-        """) }
+    try await pool.withConnection {
+        try await $0.execute(
+            script: """
+                CREATE SCHEMA bench;
+                CREATE TABLE bench.meta (key text PRIMARY KEY, value jsonb NOT NULL);
+                CREATE TABLE bench.incumbent AS
+                  SELECT v.chunk_id AS id, v.embedding, s.tags, s.folder_id
+                    FROM public.knowledge_chunk_vectors v JOIN public.knowledge_sources s ON s.id = v.source_id;
+                CREATE INDEX ON bench.incumbent USING ivfflat (embedding extensions.vector_cosine_ops) WITH (lists = 20);
+                ANALYZE;
+                """)
+    }
     // Steady state, as autovacuum leaves a live database: visibility maps set, so index-only scans of the BM25
     // postings skip the heap.
     try await pool.withConnection { try await $0.execute(script: "VACUUM (ANALYZE)") }
-    let counts = try await pool.query("SELECT count(*), count(DISTINCT source_id) FROM public.knowledge_chunk_vectors").first!
+    let counts = try await pool.query("SELECT count(*), count(DISTINCT source_id) FROM public.knowledge_chunk_vectors")
+        .first!
     let chunks = try counts.decode(Int.self, column: 0)
     let build: [String: Any] = [
         "settings": settings, "chunks": chunks, "documents": docs.count, "index_seconds": indexSeconds,
         "embedded_now": embedder.computed, "target_tokens": chunkingConfiguration.targetTokens,
         "incumbent_build_seconds": Bench.seconds(since: incumbentStart),
     ]
-    let json = String(decoding: try JSONSerialization.data(withJSONObject: build, options: [.sortedKeys]), as: UTF8.self)
+    let json = String(
+        decoding: try JSONSerialization.data(withJSONObject: build, options: [.sortedKeys]), as: UTF8.self)
     try await pool.execute("INSERT INTO bench.meta VALUES ('build', \(json)::jsonb)")
-    Bench.log(String(format: "load: %d chunks indexed in %.1f s (%d embedded now, the rest from the cache)", chunks, indexSeconds, embedder.computed))
+    Bench.log(
+        String(
+            format: "load: %d chunks indexed in %.1f s (%d embedded now, the rest from the cache)", chunks,
+            indexSeconds, embedder.computed))
     await pool.close()
 }
 
@@ -269,7 +292,8 @@ func queries(all: Bool) throws -> [(id: String, text: String)] {
     let lines = try Bench.beirLines(dataset + "/queries.jsonl")
     if all { return lines.map { ($0._id, $0.text) } }
     let qrels = try String(contentsOfFile: dataset + "/qrels/test.tsv", encoding: .utf8)
-    let ids = Set(qrels.split(separator: "\n").dropFirst().compactMap { $0.split(separator: "\t").first.map(String.init) })
+    let ids = Set(
+        qrels.split(separator: "\n").dropFirst().compactMap { $0.split(separator: "\t").first.map(String.init) })
     return lines.filter { ids.contains($0._id) }.map { ($0._id, $0.text) }
 }
 
@@ -283,7 +307,8 @@ func recall() async throws {
     let serverURL = try Bench.serverURL()
     let url = Bench.databaseURL(serverURL, name: databaseName)
     let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 2, logger: Bench.logger)
-    let build = try await pool.query("SELECT value::text FROM bench.meta WHERE key = 'build'").first?.decode(String.self, column: 0)
+    let build = try await pool.query("SELECT value::text FROM bench.meta WHERE key = 'build'").first?.decode(
+        String.self, column: 0)
     guard let build else { throw BenchError("no benchmark database: run `hq-bench-search load` first") }
     let embedder = try NativeEmbedder(modelDirectory: modelDirectory, logger: Bench.logger)
     let testQueries = try queries(all: false)
@@ -291,7 +316,8 @@ func recall() async throws {
     var noCache = SearchConfiguration()
     noCache.cacheCapacity = 0  // every pipeline search embeds its query, as a first-time query does
     let service = SearchService(pool: pool, embedder: embedder, configuration: noCache, logger: Bench.logger)
-    let folderDeep = try await pool.query("SELECT public.hq_folder_id_by_path('document', 'Bench/Deep')").first!.decode(UUID.self, column: 0)
+    let folderDeep = try await pool.query("SELECT public.hq_folder_id_by_path('document', 'Bench/Deep')").first!.decode(
+        UUID.self, column: 0)
 
     // Warm the caches (index pages, plans) once before timing.
     for vector in vectors.prefix(20) { _ = try await service.nearestChunks(to: vector, limit: 10) }
@@ -301,7 +327,8 @@ func recall() async throws {
         // The filter over our vector rows (tags and folder chain copied onto them) …
         func vectorRows(_ select: String) -> PostgresQueryBuilder {
             var sql = PostgresQueryBuilder(
-                "SELECT \(select) FROM public.knowledge_chunk_vectors v WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived")
+                "SELECT \(select) FROM public.knowledge_chunk_vectors v WHERE v.model = public.hq_live_embedding_model() AND NOT v.archived"
+            )
             if let tag = filter.tag { sql.append(" AND v.tags && ARRAY[\(sql.bind(tag))]::text[]") }
             if filter.folder { sql.append(" AND v.folder_ids && ARRAY[\(sql.bind(folderDeep))]::uuid[]") }
             return sql
@@ -315,25 +342,34 @@ func recall() async throws {
         }
         let matches = try await pool.query(vectorRows("count(*)").query).first!.decode(Int.self, column: 0)
 
-        var ours: [Double] = [], oursShort = 0, oursMS: [Double] = []
-        var incumbent: [Double] = [], incumbentShort = 0, incumbentMS: [Double] = []
-        var exactMS: [Double] = [], pipelineMS: [Double] = []
+        var ours: [Double] = []
+        var oursShort = 0
+        var oursMS: [Double] = []
+        var incumbent: [Double] = []
+        var incumbentShort = 0
+        var incumbentMS: [Double] = []
+        var exactMS: [Double] = []
+        var pipelineMS: [Double] = []
         for (index, vector) in vectors.enumerated() {
             var start = ContinuousClock.now
             var exactSQL = vectorRows("v.chunk_id")
-            exactSQL.append(" ORDER BY v.embedding OPERATOR(extensions.<=>) \(exactSQL.bind(PostgresVector(vector))), v.chunk_id LIMIT 10")
+            exactSQL.append(
+                " ORDER BY v.embedding OPERATOR(extensions.<=>) \(exactSQL.bind(PostgresVector(vector))), v.chunk_id LIMIT 10"
+            )
             let exact = try await pool.query(exactSQL.query).map { try $0.decode(UUID.self, column: 0) }
             exactMS.append(milliseconds(since: start))
             let expected = Set(exact)
 
             start = ContinuousClock.now
-            let found = try await service.nearestChunks(to: vector, filter: filter.searchFilter, limit: 10).map(\.chunkID)
+            let found = try await service.nearestChunks(to: vector, filter: filter.searchFilter, limit: 10).map(
+                \.chunkID)
             oursMS.append(milliseconds(since: start))
             ours.append(expected.isEmpty ? 1 : Double(Set(found).intersection(expected).count) / Double(expected.count))
             if found.count < expected.count { oursShort += 1 }
 
             var theirSQL = incumbentRows()
-            theirSQL.append(" ORDER BY embedding OPERATOR(extensions.<=>) \(theirSQL.bind(PostgresVector(vector))) LIMIT 10")
+            theirSQL.append(
+                " ORDER BY embedding OPERATOR(extensions.<=>) \(theirSQL.bind(PostgresVector(vector))) LIMIT 10")
             start = ContinuousClock.now
             let theirs = try await pool.withConnection { connection in
                 try await connection.transaction { tx in
@@ -342,18 +378,22 @@ func recall() async throws {
                 }
             }
             incumbentMS.append(milliseconds(since: start))
-            incumbent.append(expected.isEmpty ? 1 : Double(Set(theirs).intersection(expected).count) / Double(expected.count))
+            incumbent.append(
+                expected.isEmpty ? 1 : Double(Set(theirs).intersection(expected).count) / Double(expected.count))
             if theirs.count < expected.count { incumbentShort += 1 }
 
             start = ContinuousClock.now
-            _ = try await service.search(SearchRequest(query: testQueries[index].text, filter: filter.searchFilter, limit: 10))
+            _ = try await service.search(
+                SearchRequest(query: testQueries[index].text, filter: filter.searchFilter, limit: 10))
             pipelineMS.append(milliseconds(since: start))
         }
         let n = Double(vectors.count)
         let row: [String: Any] = [
             "filter": filter.name, "matching_chunks": matches,
             "ours": ["recall_at_10": ours.reduce(0, +) / n, "short_queries": oursShort, "ms": summary(oursMS)],
-            "incumbent": ["recall_at_10": incumbent.reduce(0, +) / n, "short_queries": incumbentShort, "ms": summary(incumbentMS)],
+            "incumbent": [
+                "recall_at_10": incumbent.reduce(0, +) / n, "short_queries": incumbentShort, "ms": summary(incumbentMS),
+            ],
             "exact_scan_ms": summary(exactMS),
             "pipeline_hybrid_ms": summary(pipelineMS),
         ]
@@ -382,7 +422,8 @@ func bodies(to path: String) throws {
         case 9: body["folder"] = "Bench/Deep"
         default: break
         }
-        lines.append(String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self))
+        lines.append(
+            String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self))
     }
     try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     Bench.log("bodies: \(lines.count) requests written to \(path)")
@@ -410,10 +451,12 @@ case "copy" where arguments.count == 2:
     let name = try copyName(arguments[1])
     try await Bench.dropDatabase(name, serverURL: serverURL)
     let admin = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: Bench.logger)
-    try await admin.execute(script: "CREATE DATABASE \(name) TEMPLATE \(databaseName)")  // names checked: letters, digits, _
+    // names checked: letters, digits, _
+    try await admin.execute(script: "CREATE DATABASE \(name) TEMPLATE \(databaseName)")
     await admin.close()
     Bench.log("copy: \(name) is a copy of \(databaseName)")
-case "drop" where arguments.count == 2: try await Bench.dropDatabase(try copyName(arguments[1]), serverURL: try Bench.serverURL())
+case "drop" where arguments.count == 2:
+    try await Bench.dropDatabase(try copyName(arguments[1]), serverURL: try Bench.serverURL())
 default:
     Bench.log("usage: hq-bench-search load | recall | bodies FILE | url [NAME] | copy NAME | drop NAME")
     exit(2)

@@ -76,7 +76,8 @@ public enum Bench {
         await admin.close()
         let url = databaseURL(serverURL, name: name)
         let connection = try await PostgresConnection.connect(PostgresConfiguration(url), logger: logger)
-        try await MigrationRunner(migrations: MigrationSet(directory: root + "/db/migrations"), logger: logger).migrate(connection)
+        try await MigrationRunner(migrations: MigrationSet(directory: root + "/db/migrations"), logger: logger).migrate(
+            connection)
         await connection.close()
         return url
     }

@@ -27,7 +27,9 @@ public struct RequestField: Sendable {
     public let required: Bool
 
     /// Creates a field description.
-    public init(_ name: String, _ kind: Kind, _ summary: String, default defaultValue: JSONValue? = nil, required: Bool = false) {
+    public init(
+        _ name: String, _ kind: Kind, _ summary: String, default defaultValue: JSONValue? = nil, required: Bool = false
+    ) {
         self.name = name
         self.kind = kind
         self.summary = summary

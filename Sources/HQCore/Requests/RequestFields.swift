@@ -83,7 +83,8 @@ public struct RequestFields: Sendable, Hashable {
     // MARK: - Typed accessors
 
     /// A text field (no NUL, at most `maxBytes` UTF-8 bytes).
-    public func string(_ name: String, maxBytes: Int = RequestFields.maxTextBytes) throws(RequestFieldError) -> String? {
+    public func string(_ name: String, maxBytes: Int = RequestFields.maxTextBytes) throws(RequestFieldError) -> String?
+    {
         guard let value = self[name] else { return nil }
         guard case .string(let text) = value else { throw RequestFieldError(field: name, problem: "must be a string") }
         try Self.check(text, name, maxBytes: maxBytes)
@@ -94,7 +95,8 @@ public struct RequestFields: Sendable, Hashable {
     public func requiredString(_ name: String, maxBytes: Int = RequestFields.maxTextBytes) throws(RequestFieldError)
         -> String
     {
-        guard let text = try string(name, maxBytes: maxBytes), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        guard let text = try string(name, maxBytes: maxBytes),
+            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         else { throw RequestFieldError(field: name, problem: "is required and must be a non-empty string") }
         return text
     }
@@ -141,7 +143,8 @@ public struct RequestFields: Sendable, Hashable {
         default: number = nil
         }
         guard let number, range.contains(number) else {
-            throw RequestFieldError(field: name, problem: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            throw RequestFieldError(
+                field: name, problem: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
@@ -157,13 +160,15 @@ public struct RequestFields: Sendable, Hashable {
         }
         guard let number, number.isFinite, range.contains(number) else {
             throw RequestFieldError(
-                field: name, problem: "must be a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))")
+                field: name,
+                problem: "must be a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))")
         }
         return number
     }
 
     /// One of a `String`-backed enum's cases (case-insensitive).
-    public func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws(RequestFieldError) -> T?
+    public func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws(RequestFieldError)
+        -> T?
     where T.RawValue == String {
         guard let text = try string(name, maxBytes: 100) else { return nil }
         if let choice = T(rawValue: text.lowercased()) { return choice }

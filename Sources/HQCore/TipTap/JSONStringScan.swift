@@ -40,7 +40,9 @@ public enum JSONStringScan {
                     case "u":
                         var hex = ""
                         for _ in 0..<4 { if let h = scalars.next() { hex.unicodeScalars.append(h) } }
-                        if let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) { literal.append(decoded) }
+                        if let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) {
+                            literal.append(decoded)
+                        }
                     default: literal.append(scalar)
                     }
                 } else if scalar == "\\" {

@@ -127,7 +127,8 @@ extension TipTapNode {
             case .codeBlock(_, let code): parts.append(code)
             case .horizontalRule: break
             case .image(let image): parts.append(image.alt)
-            case .table(let rows): rows.joined().forEach { $0.blocks.forEach(collect) }
+            case .table(let rows):
+                for cell in rows.joined() { cell.blocks.forEach(collect) }
             }
         }
         blocks.forEach(collect)
@@ -153,11 +154,15 @@ private enum Reader {
         case "paragraph":
             return [.paragraph(inlines(children, depth: depth + 1))]
         case "heading":
-            return [.heading(level: integer(attrs["level"], default: 1, in: 1...6), inlines(children, depth: depth + 1))]
+            return [
+                .heading(level: integer(attrs["level"], default: 1, in: 1...6), inlines(children, depth: depth + 1))
+            ]
         case "bulletList", "orderedList", "taskList":
             let kind: TipTapListKind = type == "orderedList" ? .ordered : type == "taskList" ? .task : .bullet
             let items = children.compactMap { item($0, inTaskList: kind == .task, depth: depth + 1) }
-            return [.list(kind, start: integer(attrs["start"], default: 1, in: -999_999_999...999_999_999), items: items)]
+            return [
+                .list(kind, start: integer(attrs["start"], default: 1, in: -999_999_999...999_999_999), items: items)
+            ]
         case "listItem", "taskItem":
             // An item outside a list: a one-item list of its kind.
             let kind: TipTapListKind = type == "taskItem" ? .task : .bullet
@@ -258,7 +263,9 @@ private enum Reader {
     }
 
     static func image(_ attrs: [String: Any]) -> TipTapImage {
-        TipTapImage(src: attrs["src"] as? String ?? "", alt: attrs["alt"] as? String ?? "", title: attrs["title"] as? String ?? "")
+        TipTapImage(
+            src: attrs["src"] as? String ?? "", alt: attrs["alt"] as? String ?? "",
+            title: attrs["title"] as? String ?? "")
     }
 
     static func isInline(_ value: Any) -> Bool {

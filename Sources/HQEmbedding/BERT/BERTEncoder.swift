@@ -47,7 +47,9 @@ struct BERTEncoder: Sendable {
             feedForwardBlock(layer, batch, ws, linear)
         }
         for (k, sequence) in batch.sequences.enumerated() {
-            pool(ws.hidden + sequence.start * c.hiddenSize, length: sequence.length, into: output + rowFor(k) * c.hiddenSize)
+            pool(
+                ws.hidden + sequence.start * c.hiddenSize, length: sequence.length,
+                into: output + rowFor(k) * c.hiddenSize)
         }
     }
 
@@ -62,7 +64,9 @@ struct BERTEncoder: Sendable {
                 let place = weights.positionEmbeddings + position * h
                 let type = weights.tokenTypeEmbeddings
                 for j in 0..<h { row[j] = word[j] + place[j] + type[j] }
-                Kernels.layerNorm(row, count: h, gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta, epsilon: c.layerNormEpsilon)
+                Kernels.layerNorm(
+                    row, count: h, gamma: weights.embeddingNormGamma, beta: weights.embeddingNormBeta,
+                    epsilon: c.layerNormEpsilon)
             }
         }
     }
@@ -102,7 +106,9 @@ struct BERTEncoder: Sendable {
         let context = quantizedInput(ws.context, batch.sequences, width: h, scratch: ws.context)
         linear(context, tokens, h, layer.attentionOut, h, ws.residual)
         for row in 0..<tokens {
-            Kernels.layerNorm(ws.residual + row * h, count: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEpsilon)
+            Kernels.layerNorm(
+                ws.residual + row * h, count: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta,
+                epsilon: c.layerNormEpsilon)
         }
         ws.swapHiddenAndResidual()
     }
@@ -126,13 +132,17 @@ struct BERTEncoder: Sendable {
             let x = ws.hidden + first * h
             let out = ws.residual + first * h
             broadcast(layer.upBias, rows: rows, width: inner, into: ws.feedForward)
-            linear(quantizedInput(x, block, width: h, scratch: ws.quantized + first * h), rows, h, layer.up, inner, ws.feedForward)
+            linear(
+                quantizedInput(x, block, width: h, scratch: ws.quantized + first * h), rows, h, layer.up, inner,
+                ws.feedForward)
             Kernels.gelu(ws.feedForward, count: rows * inner)
             addBias(layer.downBias, to: x, rows: rows, width: h, into: out)
             let activated = quantizedInput(ws.feedForward, block, width: inner, scratch: ws.feedForward)
             linear(activated, rows, inner, layer.down, h, out)
             for row in 0..<rows {
-                Kernels.layerNorm(out + row * h, count: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEpsilon)
+                Kernels.layerNorm(
+                    out + row * h, count: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta,
+                    epsilon: c.layerNormEpsilon)
             }
         }
         ws.swapHiddenAndResidual()
@@ -146,7 +156,8 @@ struct BERTEncoder: Sendable {
     ) -> UnsafeMutablePointer<Float> {
         guard weights.quantizesActivations else { return x }
         for sequence in sequences {
-            Kernels.fakeQuantize(x + sequence.start * width, into: scratch + sequence.start * width, count: sequence.length * width)
+            Kernels.fakeQuantize(
+                x + sequence.start * width, into: scratch + sequence.start * width, count: sequence.length * width)
         }
         return scratch
     }
@@ -179,7 +190,8 @@ struct BERTEncoder: Sendable {
 
     /// out[r] = x[r] + bias for every row.
     private func addBias(
-        _ bias: UnsafePointer<Float>, to x: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>
+        _ bias: UnsafePointer<Float>, to x: UnsafePointer<Float>, rows: Int, width: Int,
+        into out: UnsafeMutablePointer<Float>
     ) {
         for r in 0..<rows {
             let src = x + r * width

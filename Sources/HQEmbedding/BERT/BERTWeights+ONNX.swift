@@ -132,7 +132,9 @@ struct ONNXTracer {
 
     /// `(q - zeroPoint) · scale` per element, where scale and zero point are scalars or one per column of
     /// a row-major `[rows × columns]` tensor.
-    private func dequantize(_ name: String, scale: String, zeroPoint: String?) throws(EmbeddingError) -> (values: [Float], dims: [Int]) {
+    private func dequantize(_ name: String, scale: String, zeroPoint: String?) throws(EmbeddingError) -> (
+        values: [Float], dims: [Int]
+    ) {
         let (q, dims) = try values(name)
         let scales = try values(scale).values
         let zeros = try zeroPoint.map { (n: String) throws(EmbeddingError) in try values(n).values } ?? [0]
@@ -160,7 +162,9 @@ struct ONNXTracer {
 
     /// The word, position and token-type tables, found by the `Gather` nodes that index them: the graph
     /// input `input_ids`, the graph input `token_type_ids`, and anything else (position ids) respectively.
-    func embeddings() throws(EmbeddingError) -> (word: UnsafePointer<Float>, position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>) {
+    func embeddings() throws(EmbeddingError) -> (
+        word: UnsafePointer<Float>, position: UnsafePointer<Float>, tokenType: UnsafePointer<Float>
+    ) {
         let c = configuration
         var word: UnsafePointer<Float>?
         var position: UnsafePointer<Float>?
@@ -170,7 +174,8 @@ struct ONNXTracer {
             let table = try embeddingTable(node)
             let index = node.inputs[1]
             let (rows, role): (Int, String) =
-                index == "token_type_ids" ? (c.typeVocabularySize, "token type")
+                index == "token_type_ids"
+                ? (c.typeVocabularySize, "token type")
                 : graph.inputs.contains(index) ? (c.vocabularySize, "word") : (c.maxPositions, "position")
             guard table.dims == [rows, c.hiddenSize] else {
                 throw corrupt("\(role) embeddings have shape \(table.dims), config implies [\(rows), \(c.hiddenSize)]")
@@ -238,12 +243,15 @@ struct ONNXTracer {
         }
         guard let weightScale else { throw unsupported("\(node.name): cannot find the weight scale") }
         let weight = try dequantize(
-            node.inputs[1], scale: weightScale, zeroPoint: node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil)
+            node.inputs[1], scale: weightScale,
+            zeroPoint: node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil)
         return try linear(index, weight: weight, after: graph.nodes[scaleMul].outputs[0])
     }
 
     /// Transposes `[in × out]` to `[out × in]` and finds the bias `Add` fed by `tensor`.
-    private func linear(_ index: Int, weight: (values: [Float], dims: [Int]), after tensor: String) throws(EmbeddingError) -> Linear {
+    private func linear(_ index: Int, weight: (values: [Float], dims: [Int]), after tensor: String)
+        throws(EmbeddingError) -> Linear
+    {
         let node = graph.nodes[index]
         guard weight.dims.count == 2 else { throw corrupt("\(node.name): weight of shape \(weight.dims)") }
         let (inputs, outputs) = (weight.dims[0], weight.dims[1])
@@ -251,7 +259,9 @@ struct ONNXTracer {
             let biasName = graph.nodes[add].inputs.first(where: { graph.initializers[$0] != nil })
         else { throw unsupported("\(node.name): no bias Add after the product") }
         let bias = try values(biasName)
-        guard bias.values.count == outputs else { throw corrupt("\(biasName) has \(bias.values.count) values for \(outputs) outputs") }
+        guard bias.values.count == outputs else {
+            throw corrupt("\(biasName) has \(bias.values.count) values for \(outputs) outputs")
+        }
         var transposed = [Float](repeating: 0, count: weight.values.count)
         for i in 0..<inputs {
             for o in 0..<outputs { transposed[o * inputs + i] = weight.values[i * outputs + o] }
@@ -265,7 +275,8 @@ struct ONNXTracer {
     func check(_ linear: Linear, outputs: Int, inputs: Int) throws(EmbeddingError) {
         guard linear.outputs == outputs, linear.inputs == inputs else {
             throw corrupt(
-                "\(graph.nodes[linear.node].name): weight is [\(linear.inputs) × \(linear.outputs)], config implies [\(inputs) × \(outputs)]")
+                "\(graph.nodes[linear.node].name): weight is [\(linear.inputs) × \(linear.outputs)], config implies [\(inputs) × \(outputs)]"
+            )
         }
     }
 
@@ -289,7 +300,10 @@ struct ONNXTracer {
                 let node = graph.nodes[index]
                 if node.opType == "MatMul", let slot = node.inputs.firstIndex(of: current) { return (index, slot) }
             }
-            guard let next = consumers[current, default: []].first(where: { ["Reshape", "Transpose"].contains(graph.nodes[$0].opType) })
+            guard
+                let next = consumers[current, default: []].first(where: {
+                    ["Reshape", "Transpose"].contains(graph.nodes[$0].opType)
+                })
             else { return nil }
             current = graph.nodes[next].outputs[0]
         }

@@ -37,7 +37,8 @@ final class BERTWeights: @unchecked Sendable {
 
     /// Takes parameters that `storage` (and `source`, if any) keep alive.
     init(
-        configuration: ModelConfiguration, wordEmbeddings: UnsafePointer<Float>, positionEmbeddings: UnsafePointer<Float>,
+        configuration: ModelConfiguration, wordEmbeddings: UnsafePointer<Float>,
+        positionEmbeddings: UnsafePointer<Float>,
         tokenTypeEmbeddings: UnsafePointer<Float>, embeddingNorm: (UnsafePointer<Float>, UnsafePointer<Float>),
         layers: [LayerWeights], quantizesActivations: Bool, source: AnyObject?, storage: WeightStorage
     ) {

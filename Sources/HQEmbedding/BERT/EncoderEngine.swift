@@ -19,7 +19,8 @@ final class EncoderEngine: @unchecked Sendable {
     init(encoder: BERTEncoder, configuration: NativeEmbedder.Configuration) {
         self.encoder = encoder
         self.configuration = configuration
-        self.workspaces = (0..<configuration.threads).map { _ in Workspace(configuration: encoder.weights.configuration) }
+        self.workspaces = (0..<configuration.threads).map { _ in Workspace(configuration: encoder.weights.configuration)
+        }
     }
 
     /// Tokenizes and encodes `texts` on the engine's threads.
@@ -44,7 +45,8 @@ final class EncoderEngine: @unchecked Sendable {
         // Several batches: one lane per core, single-threaded BLAS. One small batch (a query): split each
         // product's columns over two threads, since streaming the weights dominates. One large batch:
         // let BLAS thread it.
-        let splitColumns = lanes == 1 && configuration.threads > 1
+        let splitColumns =
+            lanes == 1 && configuration.threads > 1
             && encoded.reduce(0) { $0 + $1.tokenCount } <= Self.splitColumnsMaxTokens
         openblas_set_num_threads(Int32(lanes == 1 && !splitColumns ? configuration.threads : 1))
         let next = Atomic<Int>(0)
@@ -58,7 +60,8 @@ final class EncoderEngine: @unchecked Sendable {
                 batch.removeAll()
                 for index in batches[b] { batch.append(encoded[index].ids) }
                 let members = batches[b]
-                encoder.encode(batch, workspace: workspace, output: sendableOutput.pointer, splitColumns: splitColumns) {
+                encoder.encode(batch, workspace: workspace, output: sendableOutput.pointer, splitColumns: splitColumns)
+                {
                     members[$0]
                 }
             }
@@ -78,7 +81,9 @@ final class EncoderEngine: @unchecked Sendable {
         var tokens = 0
         for index in order {
             let length = lengths[index]
-            if !current.isEmpty, current.count == configuration.batchSize || tokens + length > configuration.maxBatchTokens {
+            if !current.isEmpty,
+                current.count == configuration.batchSize || tokens + length > configuration.maxBatchTokens
+            {
                 batches.append(current)
                 current = []
                 tokens = 0

@@ -28,7 +28,9 @@ extension HTTPEmbedder {
                     } catch {
                         throw EmbeddingError(
                             .serviceUnavailable, "invalid response from \(provider) at \(host): \(error.message)",
-                            hint: "check HQ_EMBED_PROVIDER and HQ_EMBED_MODEL (the vectors must have \(configuration.dimensions) dimensions)")
+                            hint:
+                                "check HQ_EMBED_PROVIDER and HQ_EMBED_MODEL (the vectors must have \(configuration.dimensions) dimensions)"
+                        )
                     }
                 }
                 let message = redacted(HTTPEmbeddingProvider.providerMessage(in: response.body))
@@ -58,8 +60,12 @@ extension HTTPEmbedder {
             let delay = retryDelay(attempt: attempt, retryAfter: retryAfter)
             logger.warning(
                 "embedding request retried",
-                metadata: ["provider": "\(provider)", "host": "\(host)", "reason": "\(reason)",
-                           "attempt": "\(attempt)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+                metadata: [
+                    "provider": "\(provider)", "host": "\(host)", "reason": "\(reason)",
+                    "attempt": "\(attempt)",
+                    "delay_ms":
+                        "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                ])
             try await Task.sleep(for: delay)
             attempt += 1
         }
@@ -81,7 +87,8 @@ extension HTTPEmbedder {
         case 401, 403:
             return EmbeddingError(.invalidConfiguration, context, hint: "check HQ_EMBED_API_KEY")
         case 404:
-            return EmbeddingError(.invalidConfiguration, context, hint: "check HQ_EMBED_URL, HQ_EMBED_PROVIDER and HQ_EMBED_MODEL")
+            return EmbeddingError(
+                .invalidConfiguration, context, hint: "check HQ_EMBED_URL, HQ_EMBED_PROVIDER and HQ_EMBED_MODEL")
         case 400, 413, 422:
             return EmbeddingError(.invalidInput, context)
         default:

@@ -36,7 +36,9 @@ public final class HTTPEmbedder: Embedder {
     ///   - client: the HTTP client to share (default: a new one with the configuration's timeouts and cap).
     ///   - logger: receives retries and failures (status, host, attempt); never texts or keys.
     /// - Throws: `EmbeddingError.invalidConfiguration` for a URL that is not http(s) or non-positive limits.
-    public init(configuration: HTTPEmbedderConfiguration, client: HTTPClient? = nil, logger: Logger) throws(EmbeddingError) {
+    public init(configuration: HTTPEmbedderConfiguration, client: HTTPClient? = nil, logger: Logger)
+        throws(EmbeddingError)
+    {
         let url = configuration.url.lowercased()
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw EmbeddingError(.invalidConfiguration, "HQ_EMBED_URL must be an http:// or https:// URL")
@@ -45,7 +47,8 @@ public final class HTTPEmbedder: Embedder {
             configuration.maxAttempts > 0, configuration.dimensions > 0
         else {
             throw EmbeddingError(
-                .invalidConfiguration, "batch size, batch tokens, concurrency, attempts and dimensions must be positive")
+                .invalidConfiguration, "batch size, batch tokens, concurrency, attempts and dimensions must be positive"
+            )
         }
         self.configuration = configuration
         self.endpoint = configuration.provider.endpoint(for: configuration.url)

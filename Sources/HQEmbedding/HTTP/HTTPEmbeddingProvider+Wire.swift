@@ -67,7 +67,8 @@ extension HTTPEmbeddingProvider {
             case .hq:
                 let response = try decoder.decode(HQResponse.self, from: body)
                 if let declared = response.dimensions, declared != response.embedding.count {
-                    throw ResponseProblem("\"dimensions\" is \(declared) but the embedding has \(response.embedding.count) numbers")
+                    throw ResponseProblem(
+                        "\"dimensions\" is \(declared) but the embedding has \(response.embedding.count) numbers")
                 }
                 vectors = [response.embedding]
             }
@@ -97,7 +98,8 @@ extension HTTPEmbeddingProvider {
             if let error = dictionary["error"] as? [String: Any] {
                 message = error["message"] as? String
             } else {
-                message = dictionary["error"] as? String ?? dictionary["message"] as? String
+                message =
+                    dictionary["error"] as? String ?? dictionary["message"] as? String
                     ?? dictionary["detail"] as? String
             }
         }

@@ -10,7 +10,8 @@ import Foundation
 /// | ``hq`` | `POST /embed` | `{"input": text}` (one text per request) | `{"embedding","model","dimensions"}` |
 public struct HTTPEmbeddingProvider: Hashable, Sendable, CustomStringConvertible {
     enum Kind: String, CaseIterable {
-        case openAI = "openai", ollama, tei, hq
+        case openAI = "openai"
+        case ollama, tei, hq
     }
     let kind: Kind
     private init(_ kind: Kind) { self.kind = kind }

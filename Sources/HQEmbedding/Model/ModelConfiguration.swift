@@ -66,7 +66,8 @@ public struct ModelConfiguration: Sendable, Hashable {
         }
         let positionType = config["position_embedding_type"] as? String ?? "absolute"
         guard positionType == "absolute" else {
-            throw EmbeddingError(.unsupportedModel, "\(path): position_embedding_type \"\(positionType)\" is not supported")
+            throw EmbeddingError(
+                .unsupportedModel, "\(path): position_embedding_type \"\(positionType)\" is not supported")
         }
         hiddenSize = try int("hidden_size")
         layerCount = try int("num_hidden_layers")
@@ -76,7 +77,8 @@ public struct ModelConfiguration: Sendable, Hashable {
         vocabularySize = try int("vocab_size")
         typeVocabularySize = (config["type_vocab_size"] as? NSNumber)?.intValue ?? 2
         guard hiddenSize % headCount == 0, typeVocabularySize >= 1 else {
-            throw EmbeddingError(.modelFileCorrupt, "\(path): hidden_size \(hiddenSize) is not a multiple of \(headCount) heads")
+            throw EmbeddingError(
+                .modelFileCorrupt, "\(path): hidden_size \(hiddenSize) is not a multiple of \(headCount) heads")
         }
         layerNormEpsilon = (config["layer_norm_eps"] as? NSNumber)?.floatValue ?? 1e-12
 
@@ -87,7 +89,8 @@ public struct ModelConfiguration: Sendable, Hashable {
 
         let (poolingPath, normalize) = try Self.readModules(directory)
         self.normalize = normalize
-        pooling = try Self.readPooling(directory.appendingPathComponent(poolingPath).appendingPathComponent("config.json"))
+        pooling = try Self.readPooling(
+            directory.appendingPathComponent(poolingPath).appendingPathComponent("config.json"))
     }
 
     /// Takes pooling, normalisation and the token limit from the manifest where it states them: a folder
@@ -136,8 +139,10 @@ public struct ModelConfiguration: Sendable, Hashable {
         let object = try readObject(url)
         let mean = object["pooling_mode_mean_tokens"] as? Bool ?? false
         let cls = object["pooling_mode_cls_token"] as? Bool ?? false
-        let others = ["pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
-            "pooling_mode_lasttoken"].filter { object[$0] as? Bool ?? false }
+        let others = [
+            "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
+            "pooling_mode_lasttoken",
+        ].filter { object[$0] as? Bool ?? false }
         switch (mean, cls, others.isEmpty) {
         case (true, false, true): return .mean
         case (false, true, true): return .cls

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 
 /// The pinned description of a model folder written by `scripts/setup`: `models/<name>.json` beside
 /// `models/<name>/`, with `"files": {relative path: sha256}`, the model's `"model_id"`, and the options a
@@ -27,7 +27,8 @@ struct ModelManifest: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let files = object["files"] as? [String: String]
         else {
-            throw EmbeddingError(.modelFileCorrupt, "\(url.path) has no \"files\" table", hint: EmbeddingError.setupHint)
+            throw EmbeddingError(
+                .modelFileCorrupt, "\(url.path) has no \"files\" table", hint: EmbeddingError.setupHint)
         }
         var manifest = ModelManifest(url: url, modelID: object["model_id"] as? String, files: files)
         manifest.pooling = object["pooling"] as? String

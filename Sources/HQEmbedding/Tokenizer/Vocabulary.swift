@@ -89,7 +89,9 @@ struct Vocabulary: Sendable {
             while true {
                 let slot = slots[index]
                 if slot.keyLength < 0 { return nil }
-                if slot.hash == hash, Int(slot.keyLength) == length, matches(keys, Int(slot.keyStart), bytes, continuation) {
+                if slot.hash == hash, Int(slot.keyLength) == length,
+                    matches(keys, Int(slot.keyStart), bytes, continuation)
+                {
                     return slot.id
                 }
                 index = (index + 1) & mask

@@ -35,7 +35,8 @@ public final class WordPieceTokenizer: Sendable {
     ///   - maxTokens: the model's sequence limit, special tokens included (256 for all-MiniLM-L6-v2).
     /// - Throws: `EmbeddingError` `.modelFileMissing` / `.modelFileCorrupt` if the file is unusable.
     public convenience init(vocabularyURL: URL, maxTokens: Int = 256) throws(EmbeddingError) {
-        try self.init(vocabulary: Vocabulary(contentsOf: vocabularyURL), maxTokens: maxTokens, source: vocabularyURL.path)
+        try self.init(
+            vocabulary: Vocabulary(contentsOf: vocabularyURL), maxTokens: maxTokens, source: vocabularyURL.path)
     }
 
     init(vocabulary: Vocabulary, maxTokens: Int, source: String) throws(EmbeddingError) {

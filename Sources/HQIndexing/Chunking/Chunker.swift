@@ -72,16 +72,19 @@ public struct Chunker: Sendable {
             let body = text.slice(range)
             let (prefix, _) = context(path)
             let input = prefix.isEmpty ? body : prefix + "\n\n" + body
-            chunks.append(Chunk(
-                index: chunks.count, text: body, sectionPath: path, charStart: range.lowerBound, charEnd: range.upperBound,
-                page: text.blocks[first.block].page, tokenCount: currentTokens, embeddingInput: input,
-                contentHash: SHA256.hex(input)))
+            chunks.append(
+                Chunk(
+                    index: chunks.count, text: body, sectionPath: path, charStart: range.lowerBound,
+                    charEnd: range.upperBound,
+                    page: text.blocks[first.block].page, tokenCount: currentTokens, embeddingInput: input,
+                    contentHash: SHA256.hex(input)))
         }
 
         for piece in pieces {
             if chunks.count >= configuration.maxChunksPerSource { break }
             if !current.isEmpty {
-                let sectionChanged = text.blocks[piece.block].sectionPath != text.blocks[current.last!.block].sectionPath
+                let sectionChanged =
+                    text.blocks[piece.block].sectionPath != text.blocks[current.last!.block].sectionPath
                     && current.contains(where: { !$0.isHeading })
                 let overTarget = currentTokens + piece.tokens > target
                 let overBudget = currentTokens + piece.tokens > budget
@@ -94,12 +97,15 @@ public struct Chunker: Sendable {
                         var sum = 0
                         for previous in current.dropFirst().reversed() {
                             guard previous.isFragment, !previous.isHeading,
-                                  sum + previous.tokens <= configuration.overlapTokens else { break }
+                                sum + previous.tokens <= configuration.overlapTokens
+                            else { break }
                             sum += previous.tokens
                             carried.insert(previous, at: 0)
                         }
                         if sum + piece.tokens > budget { carried = [] }
-                        if let first = carried.first, piece.range.upperBound - first.range.lowerBound > maxScalars { carried = [] }
+                        if let first = carried.first, piece.range.upperBound - first.range.lowerBound > maxScalars {
+                            carried = []
+                        }
                     }
                     current = carried
                     currentTokens = carried.reduce(0) { $0 + $1.tokens }
@@ -146,16 +152,25 @@ public struct Chunker: Sendable {
             let isHeading: Bool = if case .heading = block.kind { true } else { false }
             let tokens = counter.tokenCount(of: text.slice(block.range), limit: target + 1)
             if tokens <= target, block.range.count <= maxScalars {
-                pieces.append(Piece(range: block.range, tokens: tokens, block: index, isHeading: isHeading, isHard: false, isFragment: false))
+                pieces.append(
+                    Piece(
+                        range: block.range, tokens: tokens, block: index, isHeading: isHeading, isHard: false,
+                        isFragment: false))
                 continue
             }
-            let sentences = block.kind == .code ? lines(text.scalars, block.range) : sentences(text.scalars, block.range)
+            let sentences =
+                block.kind == .code ? lines(text.scalars, block.range) : sentences(text.scalars, block.range)
             for sentence in sentences {
                 let count = counter.tokenCount(of: text.slice(sentence), limit: budget + 1)
                 if count <= target || (count <= budget && sentences.count == 1), sentence.count <= maxScalars {
-                    pieces.append(Piece(range: sentence, tokens: count, block: index, isHeading: false, isHard: false, isFragment: true))
+                    pieces.append(
+                        Piece(
+                            range: sentence, tokens: count, block: index, isHeading: false, isHard: false,
+                            isFragment: true))
                 } else {
-                    appendWordGroups(text, sentence, block: index, target: target, budget: budget, maxScalars: maxScalars, into: &pieces)
+                    appendWordGroups(
+                        text, sentence, block: index, target: target, budget: budget, maxScalars: maxScalars,
+                        into: &pieces)
                 }
             }
         }
@@ -172,7 +187,10 @@ public struct Chunker: Sendable {
         var groupTokens = 0
         func flush() {
             if let start = groupStart {
-                pieces.append(Piece(range: start..<groupEnd, tokens: groupTokens, block: block, isHeading: false, isHard: false, isFragment: true))
+                pieces.append(
+                    Piece(
+                        range: start..<groupEnd, tokens: groupTokens, block: block, isHeading: false, isHard: false,
+                        isFragment: true))
             }
             groupStart = nil
             groupTokens = 0
@@ -201,11 +219,18 @@ public struct Chunker: Sendable {
             var high = min(range.upperBound - start, maxScalars)
             while low < high {
                 let mid = (low + high + 1) / 2
-                if counter.tokenCount(of: text.slice(start..<start + mid), limit: budget + 1) <= budget { low = mid } else { high = mid - 1 }
+                if counter.tokenCount(of: text.slice(start..<start + mid), limit: budget + 1) <= budget {
+                    low = mid
+                } else {
+                    high = mid - 1
+                }
             }
             let end = start + low
             let tokens = counter.tokenCount(of: text.slice(start..<end), limit: budget + 1)
-            pieces.append(Piece(range: start..<end, tokens: tokens, block: block, isHeading: false, isHard: true, isFragment: false))
+            pieces.append(
+                Piece(
+                    range: start..<end, tokens: tokens, block: block, isHeading: false, isHard: true, isFragment: false)
+            )
             start = end
         }
     }

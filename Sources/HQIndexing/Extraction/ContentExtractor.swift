@@ -101,10 +101,13 @@ public struct ContentExtractor: Sendable {
 
     static func format(of source: SourceContent) -> AssetFormat {
         AssetFormat.detect(
-            type: source.assetType, mime: source.mimeType, name: source.fileURL.map(FileReference.display) ?? source.title)
+            type: source.assetType, mime: source.mimeType,
+            name: source.fileURL.map(FileReference.display) ?? source.title)
     }
 
-    private func extractAsset(_ source: SourceContent, file: Data?, into builder: inout TextBuilder) async throws -> String {
+    private func extractAsset(_ source: SourceContent, file: Data?, into builder: inout TextBuilder) async throws
+        -> String
+    {
         if let description = source.description { builder.block(description, kind: .paragraph) }
         let format = Self.format(of: source)
         var method = "asset-metadata"
@@ -151,7 +154,10 @@ enum AssetFormat: Equatable {
 
     static func detect(type: String?, mime: String?, name: String) -> AssetFormat {
         let mime = (mime ?? "").lowercased()
-        let ext = name.split(separator: "?").first.map { ($0 as Substring).split(separator: ".").last.map { $0.lowercased() } ?? "" } ?? ""
+        let ext =
+            name.split(separator: "?").first.map {
+                ($0 as Substring).split(separator: ".").last.map { $0.lowercased() } ?? ""
+            } ?? ""
         switch mime {
         case "text/markdown", "text/x-markdown": return .markdown
         case "text/html", "application/xhtml+xml": return .html
@@ -168,13 +174,16 @@ enum AssetFormat: Equatable {
         case "tsv", "tab": return .tsv
         case "json", "jsonl", "ndjson": return .json
         case "pdf": return .pdf
-        case "swift", "py", "js", "mjs", "ts", "tsx", "jsx", "sh", "bash", "zsh", "rb", "go", "rs", "java", "kt", "c", "h",
-             "cc", "cpp", "hpp", "cs", "php", "sql", "yaml", "yml", "toml", "ini", "lua", "r", "pl", "scala", "css", "xml":
+        case "swift", "py", "js", "mjs", "ts", "tsx", "jsx", "sh", "bash", "zsh", "rb", "go", "rs", "java", "kt", "c",
+            "h",
+            "cc", "cpp", "hpp", "cs", "php", "sql", "yaml", "yml", "toml", "ini", "lua", "r", "pl", "scala", "css",
+            "xml":
             return .code
         case "txt", "text", "log", "rst", "org": return .text
         default: break
         }
-        if mime.hasPrefix("text/x-") || mime.hasSuffix("javascript") || mime.hasSuffix("x-sh") || mime.hasSuffix("yaml") {
+        if mime.hasPrefix("text/x-") || mime.hasSuffix("javascript") || mime.hasSuffix("x-sh") || mime.hasSuffix("yaml")
+        {
             return .code
         }
         if mime.hasPrefix("text/") { return .text }
@@ -183,7 +192,8 @@ enum AssetFormat: Equatable {
             return .html
         }
         if ["image", "video", "audio"].contains(type ?? "") || mime.hasPrefix("image/") || mime.hasPrefix("video/")
-            || mime.hasPrefix("audio/") {
+            || mime.hasPrefix("audio/")
+        {
             return .media
         }
         if type == "script" { return .code }
@@ -196,10 +206,18 @@ enum AssetFormat: Equatable {
     /// Parses `text` into `builder`; returns the method name.
     func parse(_ text: String, into builder: inout TextBuilder) -> String {
         switch self {
-        case .markdown, .text: MarkdownExtractor.extract(text, into: &builder); return self == .text ? "text" : "markdown"
-        case .html: HTMLExtractor.extract(text, into: &builder); return "html"
-        case .csv: DelimitedExtractor.extract(text, separator: ",", into: &builder); return "csv"
-        case .tsv: DelimitedExtractor.extract(text, separator: "\t", into: &builder); return "tsv"
+        case .markdown, .text:
+            MarkdownExtractor.extract(text, into: &builder)
+            return self == .text ? "text" : "markdown"
+        case .html:
+            HTMLExtractor.extract(text, into: &builder)
+            return "html"
+        case .csv:
+            DelimitedExtractor.extract(text, separator: ",", into: &builder)
+            return "csv"
+        case .tsv:
+            DelimitedExtractor.extract(text, separator: "\t", into: &builder)
+            return "tsv"
         case .json:
             if let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) {
                 JSONExtractor.extract(value, into: &builder)

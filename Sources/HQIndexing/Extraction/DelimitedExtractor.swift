@@ -42,14 +42,21 @@ enum DelimitedExtractor {
             }
             switch char {
             case "\"" where field.isEmpty: quoted = true
-            case separator: row.append(field); field = ""
+            case separator:
+                row.append(field)
+                field = ""
             case "\n", "\r\n", "\r":
-                row.append(field); field = ""
-                rows.append(row); row = []
+                row.append(field)
+                field = ""
+                rows.append(row)
+                row = []
             default: field.append(char)
             }
         }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
         return rows.filter { !($0.count == 1 && $0[0].isEmpty) }
     }
 }

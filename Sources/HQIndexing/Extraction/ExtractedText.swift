@@ -106,7 +106,10 @@ struct TextBuilder {
         let start = scalars.count
         var added = 0
         for scalar in text.unicodeScalars {
-            if scalars.count >= maxScalars { truncated = true; break }
+            if scalars.count >= maxScalars {
+                truncated = true
+                break
+            }
             scalars.append(scalar)
             added += 1
         }
@@ -134,7 +137,10 @@ struct TextBuilder {
                 pendingNewlines += 1
                 pendingSpace = false
             case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x2028, 0x2029, 0x3000, 0xFEFF:
-                if keepNewlines && scalar.value == 0x09 { pendingSpace = true; continue }
+                if keepNewlines && scalar.value == 0x09 {
+                    pendingSpace = true
+                    continue
+                }
                 if !out.isEmpty { pendingSpace = true }
             case 0x00...0x1F, 0x7F, 0xFFFE, 0xFFFF:
                 continue

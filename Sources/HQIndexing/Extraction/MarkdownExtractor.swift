@@ -18,7 +18,8 @@ enum MarkdownExtractor {
         var lines = source.split(separator: "\n", omittingEmptySubsequences: false)[...]
         // Front matter: kept as metadata lines.
         if lines.first?.trimmingCharacters(in: .whitespaces) == "---",
-           let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) {
+            let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
+        {
             let meta = lines[lines.index(after: lines.startIndex)..<end].joined(separator: "\n")
             builder.block(meta, kind: .metadata)
             lines = lines[lines.index(after: end)...]
@@ -101,7 +102,7 @@ enum MarkdownExtractor {
         let digits = line.prefix(while: { $0.isASCII && $0.isNumber })
         if !digits.isEmpty, digits.count < 10 {
             let rest = line.dropFirst(digits.count)
-            if (rest.hasPrefix(". ") || rest.hasPrefix(") ")) { return rest.dropFirst(2) }
+            if rest.hasPrefix(". ") || rest.hasPrefix(") ") { return rest.dropFirst(2) }
         }
         return nil
     }
@@ -116,15 +117,18 @@ enum MarkdownExtractor {
             if char == "!" || char == "[" {
                 let open = char == "!" ? text.index(after: index) : index
                 if open < text.endIndex, text[open] == "[",
-                   let close = text[open...].firstIndex(of: "]"),
-                   text.index(after: close) < text.endIndex, text[text.index(after: close)] == "(",
-                   let paren = text[close...].firstIndex(of: ")") {
+                    let close = text[open...].firstIndex(of: "]"),
+                    text.index(after: close) < text.endIndex, text[text.index(after: close)] == "(",
+                    let paren = text[close...].firstIndex(of: ")")
+                {
                     out += text[text.index(after: open)..<close]
                     index = text.index(after: paren)
                     continue
                 }
             }
-            if char == "*" || char == "`" || (char == "_" && isBoundary(text, index)) || char == "~" && text[index...].hasPrefix("~~") {
+            if char == "*" || char == "`" || (char == "_" && isBoundary(text, index))
+                || char == "~" && text[index...].hasPrefix("~~")
+            {
                 index = text.index(after: index)
                 continue
             }

@@ -29,9 +29,10 @@ public enum PDFTextExtractor {
     {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try run(data, executable: executable, timeout: timeout, maxOutputBytes: maxOutputBytes)
-                })
+                continuation.resume(
+                    with: Result {
+                        try run(data, executable: executable, timeout: timeout, maxOutputBytes: maxOutputBytes)
+                    })
             }
         }
     }

@@ -40,7 +40,9 @@ public enum FileReference: Sendable, Hashable {
                 }
                 self = .local(path: path)
             default:
-                self = .refused("the scheme \(scheme): is not allowed (http, https, file paths under an allowed root, storage objects)")
+                self = .refused(
+                    "the scheme \(scheme): is not allowed (http, https, file paths under an allowed root, storage objects)"
+                )
             }
             return
         }

@@ -42,7 +42,8 @@ public struct LinkFetcher: SourceFileFetcher {
 
     /// Parses `HQ_FETCH_CONTENT_TYPES` (comma-separated; `text/*` or `text/` for a family).
     public static func contentTypes(environment: [String: String]) -> [String] {
-        guard let text = environment["HQ_FETCH_CONTENT_TYPES"], !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let text = environment["HQ_FETCH_CONTENT_TYPES"], !text.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
             return defaultContentTypes
         }
         return text.split(separator: ",").map {
@@ -67,7 +68,9 @@ public struct LinkFetcher: SourceFileFetcher {
                     throw IndexingError(.fileUnavailable, "\(host): the host name does not resolve")
                 }
             }
-            guard !addresses.isEmpty else { throw IndexingError(.fileUnavailable, "\(host): the host name has no address") }
+            guard !addresses.isEmpty else {
+                throw IndexingError(.fileUnavailable, "\(host): the host name has no address")
+            }
             for address in addresses {
                 if let refusal = policy.refusal(for: address) {
                     throw IndexingError(.refused, "\(host) resolves to a \(refusal)")
@@ -99,10 +102,13 @@ public struct LinkFetcher: SourceFileFetcher {
                 current = next
                 continue
             }
-            guard response.isSuccess else { throw IndexingError(.fileUnavailable, "\(host) answered \(response.status)") }
+            guard response.isSuccess else {
+                throw IndexingError(.fileUnavailable, "\(host) answered \(response.status)")
+            }
             if let type = response.header("Content-Type"), !allows(type) {
                 let bare = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? type
-                throw IndexingError(.refused, "\(host): content type \(bare) is not read (allow it with HQ_FETCH_CONTENT_TYPES)")
+                throw IndexingError(
+                    .refused, "\(host): content type \(bare) is not read (allow it with HQ_FETCH_CONTENT_TYPES)")
             }
             return response.body
         }

@@ -78,7 +78,10 @@ public struct LocalFileFetcher: SourceFileFetcher {
     static func read(_ path: String, roots: [String], maxBytes: Int) throws -> Data {
         let name = (path as NSString).lastPathComponent
         guard !roots.isEmpty else {
-            throw IndexingError(.refused, "\(name): local files are read only under an allowed root (hq ingest records its root; add more with --files-root or HQ_FILES_ROOTS)")
+            throw IndexingError(
+                .refused,
+                "\(name): local files are read only under an allowed root (hq ingest records its root; add more with --files-root or HQ_FILES_ROOTS)"
+            )
         }
         // Lexically outside every root: refuse before touching the file system, so existence is not revealed.
         let lexical = lexicalPath(path)
@@ -149,7 +152,8 @@ public struct LocalFileFetcher: SourceFileFetcher {
     }
 
     private static func outside(_ name: String) -> IndexingError {
-        IndexingError(.refused, "\(name): is outside the allowed roots (add its folder with --files-root or HQ_FILES_ROOTS)")
+        IndexingError(
+            .refused, "\(name): is outside the allowed roots (add its folder with --files-root or HQ_FILES_ROOTS)")
     }
 
     /// `realpath(3)`: symlinks and `..` resolved; nil when the path does not exist.

@@ -30,7 +30,8 @@ public struct StorageFetcher: SourceFileFetcher {
         public static func environment(_ environment: [String: String]) throws -> Configuration? {
             guard let url = environment["HQ_STORAGE_URL"], !url.isEmpty else { return nil }
             guard let key = environment["HQ_STORAGE_KEY"], !key.isEmpty else {
-                throw IndexingError(.invalidArgument, "HQ_STORAGE_URL is set but HQ_STORAGE_KEY (the service-role key) is not")
+                throw IndexingError(
+                    .invalidArgument, "HQ_STORAGE_URL is set but HQ_STORAGE_KEY (the service-role key) is not")
             }
             guard case .link = FileReference(url) else {
                 throw IndexingError(.invalidArgument, "HQ_STORAGE_URL must be an http(s) URL")
@@ -85,9 +86,13 @@ public struct StorageFetcher: SourceFileFetcher {
         guard path.utf8.count <= 1024, !path.contains("\\"),
             !segments.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
         else {
-            throw IndexingError(.refused, "storage object path \(FileReference.display(path)) must be <folder>/<name> without ., .. or empty segments")
+            throw IndexingError(
+                .refused,
+                "storage object path \(FileReference.display(path)) must be <folder>/<name> without ., .. or empty segments"
+            )
         }
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        var allowed = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
         allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
         let encoded = segments.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
         let bucket = configuration.bucket.addingPercentEncoding(withAllowedCharacters: allowed) ?? configuration.bucket
@@ -110,10 +115,13 @@ public struct StorageFetcher: SourceFileFetcher {
             return IndexingError(.notFound, "storage object \(path): not found in the bucket")
         }
         if status == 401 || status == 403 || (status == 400 && (code == "403" || code == "401")) {
-            return IndexingError(.fileUnavailable, "storage refused the credentials (\(status)): check HQ_STORAGE_KEY is the service-role key")
+            return IndexingError(
+                .fileUnavailable,
+                "storage refused the credentials (\(status)): check HQ_STORAGE_KEY is the service-role key")
         }
         if status == 400 {
-            return IndexingError(.fileUnavailable, "storage rejected the request for \(path) (400\(error.map { ": " + $0 } ?? ""))")
+            return IndexingError(
+                .fileUnavailable, "storage rejected the request for \(path) (400\(error.map { ": " + $0 } ?? ""))")
         }
         return IndexingError(.fileUnavailable, "storage answered \(status) for \(path)")
     }

@@ -58,7 +58,8 @@ extension Indexer {
     /// Reads the index's state without an embedder (for `hq index status`).
     public static func status(pool: PostgresPool) async throws -> IndexStatus {
         var status = IndexStatus()
-        let counts = try await pool.query("""
+        let counts = try await pool.query(
+            """
             SELECT count(*),
                    count(*) FILTER (WHERE archived_at IS NULL AND pending_since IS NULL AND chunk_status = 'indexed'),
                    count(*) FILTER (WHERE archived_at IS NULL AND pending_since IS NOT NULL),
@@ -87,7 +88,8 @@ extension Indexer {
             status.liveModel = try row.decode(String?.self, column: 10) ?? ""
             status.nextModel = try row.decode(String?.self, column: 11)
         }
-        let failures = try await pool.query("""
+        let failures = try await pool.query(
+            """
             SELECT id, source_type, title, coalesce(last_error, chunk_error, 'unknown'), attempts,
                    pending_since IS NOT NULL, next_attempt_at
               FROM public.knowledge_sources

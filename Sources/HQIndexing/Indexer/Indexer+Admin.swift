@@ -52,7 +52,8 @@ extension Indexer {
     /// - Returns: the folder's id; nil when no folder has that path.
     public func folderID(idOrPath: String) async throws -> UUID? {
         if let id = UUID(uuidString: idOrPath) { return id }
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT coalesce(public.hq_folder_id_by_path('document', \(idOrPath)), public.hq_folder_id_by_path('asset', \(idOrPath)))
             """)
         return try rows.first?.decode(UUID?.self, column: 0)
@@ -65,7 +66,8 @@ extension Indexer {
         if let type = selection.sourceType, type != "document", type != "asset" {
             throw IndexingError(.invalidArgument, "source type must be document or asset, not \(type)")
         }
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT public.hq_mark_sources_pending(\(selection.sourceType), \(selection.folderID), \(selection.tag),
                    \(selection.updatedSince), \(selection.sourceIDs), \(selection.notIndexedWith))
             """)
@@ -82,7 +84,9 @@ extension Indexer {
     ///   - promote: switch at the end (false: build only; switch later with ``promoteModel(_:force:)``).
     ///   - progress: called after each batch.
     /// - Throws: ``IndexingError`` `.invalidArgument` when no next embedder is configured.
-    public func changeModel(promote: Bool = true, progress: (@Sendable (IndexProgress) -> Void)? = nil) async throws -> ModelChangeResult {
+    public func changeModel(promote: Bool = true, progress: (@Sendable (IndexProgress) -> Void)? = nil) async throws
+        -> ModelChangeResult
+    {
         guard let next = configuration.nextEmbedder else {
             throw IndexingError(.invalidArgument, "no next model configured")
         }
@@ -113,7 +117,8 @@ extension Indexer {
         let rows = try await pool.query("SELECT public.hq_promote_embedding_model(\(model), \(force))")
         let missing = Int(try rows.first?.decode(Int64.self, column: 0) ?? 0)
         if missing == 0 || force {
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 UPDATE public.documents d SET embedding = m.mean, embedding_model = \(model)
                   FROM (SELECT s.document_id, extensions.avg(v.embedding) AS mean
                           FROM public.knowledge_chunk_vectors v JOIN public.knowledge_sources s ON s.id = v.source_id
@@ -125,7 +130,8 @@ extension Indexer {
     }
 
     private func missingVectors(model: String) async throws -> Int {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT count(*) FROM public.knowledge_chunks c JOIN public.knowledge_sources s ON s.id = c.source_id
              WHERE s.archived_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM public.knowledge_chunk_vectors v WHERE v.chunk_id = c.id AND v.model = \(model))

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 import HQEmbedding
 import HQStorage
 import Logging
@@ -82,7 +82,12 @@ extension Indexer {
             throw error
         }
         summary.seconds = (clock.now - start).seconds
-        if let progress { progress(IndexProgress(summary: summary, remaining: (try? await queue.pendingCount(sourceType: configuration.sourceType)) ?? 0)) }
+        if let progress {
+            progress(
+                IndexProgress(
+                    summary: summary,
+                    remaining: (try? await queue.pendingCount(sourceType: configuration.sourceType)) ?? 0))
+        }
         return summary
     }
 
@@ -98,7 +103,8 @@ extension Indexer {
     func leaseAndExtract() async throws -> ExtractedBatch {
         try Task.checkCancellation()
         let leased = try await queue.lease(
-            limit: configuration.batchSize, leaseSeconds: configuration.leaseSeconds, sourceType: configuration.sourceType)
+            limit: configuration.batchSize, leaseSeconds: configuration.leaseSeconds,
+            sourceType: configuration.sourceType)
         do {
             return try await extractLeased(leased)
         } catch {
@@ -134,7 +140,8 @@ extension Indexer {
             do {
                 let text = try await extractor.extract(source.content, file: file)
                 let chunks = chunker.chunks(of: text, title: source.title)
-                batch.sources.append(PreparedSource(source: source, sourceHash: hash, method: text.method, chunks: chunks, vectors: [:]))
+                batch.sources.append(
+                    PreparedSource(source: source, sourceHash: hash, method: text.method, chunks: chunks, vectors: [:]))
             } catch {
                 let permanent = (error as? IndexingError)?.code == .refused
                 await recordFailure(source, reason: "\(error)", permanent: permanent, into: &batch.summary)
@@ -159,8 +166,11 @@ extension Indexer {
             var missing: [String: String] = [:]  // hash → input
             var order: [String] = []
             for prepared in batch.sources {
-                for chunk in prepared.chunks where batch.existing[VectorKey(hash: chunk.contentHash, model: model.modelID)] == nil {
-                    if missing.updateValue(chunk.embeddingInput, forKey: chunk.contentHash) == nil { order.append(chunk.contentHash) }
+                for chunk in prepared.chunks
+                where batch.existing[VectorKey(hash: chunk.contentHash, model: model.modelID)] == nil {
+                    if missing.updateValue(chunk.embeddingInput, forKey: chunk.contentHash) == nil {
+                        order.append(chunk.contentHash)
+                    }
                 }
             }
             var start = 0
@@ -170,16 +180,23 @@ extension Indexer {
                 do {
                     let vectors = try await model.embed(slice.map { missing[$0]! })
                     guard vectors.count == slice.count, vectors.allSatisfy({ $0.count == model.dimensions }) else {
-                        throw IndexingError(.embeddingFailed, "\(model.modelID) returned \(vectors.count) vectors for \(slice.count) texts")
+                        throw IndexingError(
+                            .embeddingFailed,
+                            "\(model.modelID) returned \(vectors.count) vectors for \(slice.count) texts")
                     }
-                    for (hash, vector) in zip(slice, vectors) { batch.existing[VectorKey(hash: hash, model: model.modelID)] = vector }
+                    for (hash, vector) in zip(slice, vectors) {
+                        batch.existing[VectorKey(hash: hash, model: model.modelID)] = vector
+                    }
                     summary.embedderTexts += slice.count
                 } catch {
                     if error is CancellationError || Task.isCancelled { throw CancellationError() }
-                    let reason = error is IndexingError ? "\(error)" : "\(IndexingError(.embeddingFailed, "\(model.modelID): \(error)"))"
+                    let reason =
+                        error is IndexingError
+                        ? "\(error)" : "\(IndexingError(.embeddingFailed, "\(model.modelID): \(error)"))"
                     logger.warning("embedding failed", metadata: ["model": "\(model.modelID)", "error": "\(reason)"])
                     let hashes = Set(slice)
-                    for prepared in batch.sources where prepared.chunks.contains(where: { hashes.contains($0.contentHash) }) {
+                    for prepared in batch.sources
+                    where prepared.chunks.contains(where: { hashes.contains($0.contentHash) }) {
                         failed[prepared.source.id] = reason
                     }
                 }
@@ -238,7 +255,8 @@ extension Indexer {
             case "retry": summary.retrying += 1
             default: summary.stale += 1
             }
-            logger.warning("source failed", metadata: ["source": "\(source.id)", "outcome": "\(outcome)", "error": "\(reason)"])
+            logger.warning(
+                "source failed", metadata: ["source": "\(source.id)", "outcome": "\(outcome)", "error": "\(reason)"])
         } catch {
             logger.error("cannot record a failure", metadata: ["source": "\(source.id)", "error": "\(error)"])
         }

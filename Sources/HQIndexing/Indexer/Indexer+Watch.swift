@@ -1,5 +1,5 @@
-public import HQStorage
 import Foundation
+public import HQStorage
 import Logging
 
 extension Indexer {
@@ -32,9 +32,12 @@ extension Indexer {
             do {
                 let summary = try await drain()
                 if summary.sources > 0 {
-                    logger.info("indexed", metadata: [
-                        "sources": "\(summary.sources)", "chunks": "\(summary.chunks)", "failed": "\(summary.failed)",
-                    ])
+                    logger.info(
+                        "indexed",
+                        metadata: [
+                            "sources": "\(summary.sources)", "chunks": "\(summary.chunks)",
+                            "failed": "\(summary.failed)",
+                        ])
                 }
             } catch is CancellationError {
                 break
@@ -42,7 +45,8 @@ extension Indexer {
                 await listener?.close()
                 throw error
             } catch {
-                logger.warning("indexing pass failed; retrying after the poll interval", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "indexing pass failed; retrying after the poll interval", metadata: ["error": "\(error)"])
             }
             if Task.isCancelled { break }
             var wait = self.configuration.pollSeconds

@@ -32,7 +32,9 @@ public final class Indexer: Sendable {
     ///   - embedder: the embedder of the live model (`workspace.embedding_model`).
     ///   - configuration: batch sizes, leases, chunking, extraction; `nextEmbedder` for a model change.
     ///   - logger: receives progress at `.info`, failures at `.warning`; document text only at `.trace`.
-    public init(pool: PostgresPool, embedder: any Embedder, configuration: IndexerConfiguration = .init(), logger: Logger) {
+    public init(
+        pool: PostgresPool, embedder: any Embedder, configuration: IndexerConfiguration = .init(), logger: Logger
+    ) {
         self.pool = pool
         self.embedder = embedder
         self.configuration = configuration
@@ -82,7 +84,8 @@ public final class Indexer: Sendable {
         for model in models where model.dimensions != stored {
             throw IndexingError(
                 .modelMismatch,
-                "\(model.modelID) has \(model.dimensions) dimensions; the schema stores \(stored) (knowledge_chunk_vectors.embedding)")
+                "\(model.modelID) has \(model.dimensions) dimensions; the schema stores \(stored) (knowledge_chunk_vectors.embedding)"
+            )
         }
         let rows = try await pool.query("SELECT embedding_model FROM public.workspace LIMIT 1")
         let live = try rows.first?.decode(String.self, column: 0)
@@ -95,13 +98,15 @@ public final class Indexer: Sendable {
         }
         throw IndexingError(
             .modelMismatch,
-            "the workspace's live model is \(live) but this indexer embeds with \(embedder.modelID); change models with hq reindex --model")
+            "the workspace's live model is \(live) but this indexer embeds with \(embedder.modelID); change models with hq reindex --model"
+        )
     }
 
     /// The length of the vectors the schema stores: the type modifier of `knowledge_chunk_vectors.embedding`
     /// (`vector(384)` → 384), read from the catalog.
     private func schemaDimensions() async throws -> Int {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT atttypmod FROM pg_catalog.pg_attribute
             WHERE attrelid = 'public.knowledge_chunk_vectors'::regclass AND attname = 'embedding' AND NOT attisdropped
             """)
@@ -113,11 +118,14 @@ public final class Indexer: Sendable {
 
     private func dropANNIndexForBulkLoad() async throws -> Bool {
         guard let threshold = configuration.bulkLoadThreshold else { return false }
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT NOT EXISTS (SELECT 1 FROM public.knowledge_chunk_vectors),
                    (SELECT count(*) FROM public.knowledge_sources WHERE pending_since IS NOT NULL AND archived_at IS NULL)
             """)
-        guard let row = rows.first, try row.decode(Bool.self, column: 0), try row.decode(Int64.self, column: 1) > threshold else {
+        guard let row = rows.first, try row.decode(Bool.self, column: 0),
+            try row.decode(Int64.self, column: 1) > threshold
+        else {
             return false
         }
         logger.info("first bulk load: building the ANN index after the data")

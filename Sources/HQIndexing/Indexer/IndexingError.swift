@@ -5,7 +5,8 @@ public struct IndexingError: Error, CustomStringConvertible, Sendable, Hashable 
     /// A stable code callers can switch on. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String {
-            case extractionFailed, fileUnavailable, tooLarge, embeddingFailed, invalidArgument, modelMismatch, notFound, refused
+            case extractionFailed, fileUnavailable, tooLarge, embeddingFailed, invalidArgument, modelMismatch, notFound,
+                refused
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }

@@ -88,8 +88,9 @@ public struct Ingest: Sendable {
                 let folders = rootFolders + relativeFolders
                 let asDocument = options.mode == .document || (options.mode == .auto && Self.isMarkdown(file))
                 do {
-                    try await importFile(file, folders: folders, asDocument: asDocument, options: options,
-                                         folderCache: &folderCache, summary: &summary)
+                    try await importFile(
+                        file, folders: folders, asDocument: asDocument, options: options,
+                        folderCache: &folderCache, summary: &summary)
                 } catch let error as IndexingError {
                     logger.warning("skipped", metadata: ["file": "\(file.lastPathComponent)", "error": "\(error)"])
                     summary.skipped += 1
@@ -104,14 +105,18 @@ public struct Ingest: Sendable {
     /// Regular files below `root`, sorted, each with its folder path relative to `root`.
     static func walk(_ root: URL) -> [(URL, [String])] {
         var result: [(URL, [String])] = []
-        guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { return [] }
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [] }
         let base = root.standardizedFileURL.pathComponents
         let realRoot = LocalFileFetcher.realPath(root.path).map { [$0] } ?? []
         for case let url as URL in enumerator {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
             // A symlink inside the tree that leads out of it is not imported (the indexer would refuse it too).
-            guard let real = LocalFileFetcher.realPath(url.path), LocalFileFetcher.isUnder(real, realRoot) else { continue }
+            guard let real = LocalFileFetcher.realPath(url.path), LocalFileFetcher.isUnder(real, realRoot) else {
+                continue
+            }
             let components = url.standardizedFileURL.pathComponents
             result.append((url, Array(components.dropFirst(base.count).dropLast())))
         }
@@ -124,7 +129,8 @@ public struct Ingest: Sendable {
     ) async throws {
         // The size from the file system: a huge file is never read whole to learn it.
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
-            attributes[.type] as? FileAttributeType == .typeRegular, let fileSize = (attributes[.size] as? NSNumber)?.intValue
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let fileSize = (attributes[.size] as? NSNumber)?.intValue
         else {
             throw IndexingError(.fileUnavailable, "\(file.lastPathComponent): not a readable regular file")
         }
@@ -132,7 +138,9 @@ public struct Ingest: Sendable {
         var data = Data()
         if asDocument || textual {
             guard fileSize <= options.maxContentBytes || !asDocument else {
-                throw IndexingError(.tooLarge, "\(file.lastPathComponent): \(fileSize) bytes exceeds the cap of \(options.maxContentBytes)")
+                throw IndexingError(
+                    .tooLarge,
+                    "\(file.lastPathComponent): \(fileSize) bytes exceeds the cap of \(options.maxContentBytes)")
             }
             if fileSize <= options.maxContentBytes {
                 guard let read = FileManager.default.contents(atPath: file.path) else {
@@ -149,20 +157,26 @@ public struct Ingest: Sendable {
             let text = Self.text(data)
             let (title, body) = Self.documentTitle(text, file: file)
             let content = try PostgresJSONB(encoding: body)
-            let existing = try await pool.query("""
+            let existing = try await pool.query(
+                """
                 SELECT id, content = \(content) AND title = \(title) AND folder_id IS NOT DISTINCT FROM \(folderID)
                   FROM public.documents WHERE meta->>'ingest_path' = \(ingestPath) LIMIT 1
                 """)
             if let row = existing.first {
-                if try row.decode(Bool?.self, column: 1) == true { summary.unchanged += 1; return }
-                try await pool.execute("""
+                if try row.decode(Bool?.self, column: 1) == true {
+                    summary.unchanged += 1
+                    return
+                }
+                try await pool.execute(
+                    """
                     UPDATE public.documents SET title = \(title), content = \(content), folder_id = \(folderID),
                            tags = (SELECT array_agg(DISTINCT t) FROM unnest(tags || \(options.tags)) t)
                      WHERE id = \(try row.decode(UUID.self, column: 0))
                     """)
                 summary.updated += 1
             } else {
-                try await pool.execute("""
+                try await pool.execute(
+                    """
                     INSERT INTO public.documents (title, content, folder_id, tags, meta)
                     VALUES (\(title), \(content), \(folderID), \(options.tags), \(meta))
                     """)
@@ -174,20 +188,26 @@ public struct Ingest: Sendable {
         if textual && fileSize <= options.maxContentBytes { content = Self.text(data) }
         let fileURL = file.absoluteString
         let size = Int64(fileSize)
-        let existing = try await pool.query("""
+        let existing = try await pool.query(
+            """
             SELECT id, content IS NOT DISTINCT FROM \(content) AND file_size IS NOT DISTINCT FROM \(size)
                    AND folder_id IS NOT DISTINCT FROM \(folderID)
               FROM public.assets WHERE meta->>'ingest_path' = \(ingestPath) LIMIT 1
             """)
         if let row = existing.first {
-            if try row.decode(Bool?.self, column: 1) == true { summary.unchanged += 1; return }
-            try await pool.execute("""
+            if try row.decode(Bool?.self, column: 1) == true {
+                summary.unchanged += 1
+                return
+            }
+            try await pool.execute(
+                """
                 UPDATE public.assets SET content = \(content), file_size = \(size), file_url = \(fileURL), folder_id = \(folderID)
                  WHERE id = \(try row.decode(UUID.self, column: 0))
                 """)
             summary.updated += 1
         } else {
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 INSERT INTO public.assets (name, type, mime_type, file_url, file_size, content, folder_id, tags, meta)
                 VALUES (\(file.lastPathComponent), \(type)::public.asset_type, \(mime), \(fileURL), \(size), \(content),
                         \(folderID), \(options.tags), \(meta))
@@ -197,28 +217,38 @@ public struct Ingest: Sendable {
     }
 
     /// Finds or creates the folder chain (`document_folders` or `asset_folders`), returning the last folder's id.
-    private func folder(_ names: [String], kind: String, cache: inout [String: UUID], summary: inout Summary) async throws -> UUID? {
+    private func folder(_ names: [String], kind: String, cache: inout [String: UUID], summary: inout Summary)
+        async throws -> UUID?
+    {
         var parent: UUID?
         var key = kind
         for name in names {
             key += "/" + name
-            if let cached = cache[key] { parent = cached; continue }
+            if let cached = cache[key] {
+                parent = cached
+                continue
+            }
             let found: PostgresRows
             if kind == "document" {
                 found = try await pool.query(
-                    "SELECT id FROM public.document_folders WHERE name = \(name) AND parent_id IS NOT DISTINCT FROM \(parent) ORDER BY created_at LIMIT 1")
+                    "SELECT id FROM public.document_folders WHERE name = \(name) AND parent_id IS NOT DISTINCT FROM \(parent) ORDER BY created_at LIMIT 1"
+                )
             } else {
                 found = try await pool.query(
-                    "SELECT id FROM public.asset_folders WHERE name = \(name) AND parent_id IS NOT DISTINCT FROM \(parent) ORDER BY created_at LIMIT 1")
+                    "SELECT id FROM public.asset_folders WHERE name = \(name) AND parent_id IS NOT DISTINCT FROM \(parent) ORDER BY created_at LIMIT 1"
+                )
             }
             if let row = found.first {
                 parent = try row.decode(UUID.self, column: 0)
             } else {
                 let created: PostgresRows
                 if kind == "document" {
-                    created = try await pool.query("INSERT INTO public.document_folders (name, parent_id) VALUES (\(name), \(parent)) RETURNING id")
+                    created = try await pool.query(
+                        "INSERT INTO public.document_folders (name, parent_id) VALUES (\(name), \(parent)) RETURNING id"
+                    )
                 } else {
-                    created = try await pool.query("INSERT INTO public.asset_folders (name, parent_id) VALUES (\(name), \(parent)) RETURNING id")
+                    created = try await pool.query(
+                        "INSERT INTO public.asset_folders (name, parent_id) VALUES (\(name), \(parent)) RETURNING id")
                 }
                 parent = try created.first?.decode(UUID.self, column: 0)
                 summary.foldersCreated += 1
@@ -237,7 +267,8 @@ public struct Ingest: Sendable {
     static func documentTitle(_ text: String, file: URL) -> (String, String) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let index = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }),
-           lines[index].hasPrefix("# ") {
+            lines[index].hasPrefix("# ")
+        {
             let title = lines[index].dropFirst(2).trimmingCharacters(in: .whitespaces)
             lines.remove(at: index)
             if !title.isEmpty {
@@ -246,7 +277,9 @@ public struct Ingest: Sendable {
         }
         let name = file.deletingPathExtension().lastPathComponent
             .replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")
-        return (name.split(separator: " ").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " "), text)
+        return (
+            name.split(separator: " ").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " "), text
+        )
     }
 
     /// `assets.type`, MIME type, and whether the file's text is worth storing as content.

@@ -36,7 +36,8 @@ struct ChunkSetWriter: Sendable {
         let source = prepared.source
         return try await pool.withConnection { connection in
             try await connection.transaction { tx in
-                let rows = try await tx.query("SELECT * FROM public.hq_begin_source_write(\(source.id), \(source.changeSeq))")
+                let rows = try await tx.query(
+                    "SELECT * FROM public.hq_begin_source_write(\(source.id), \(source.changeSeq))")
                 guard let filter = rows.first else { return .stale }
                 // hq_begin_source_write locked the row: nobody can lease it again until this transaction ends.
                 let holder = try await tx.query(
@@ -57,25 +58,32 @@ struct ChunkSetWriter: Sendable {
                 try await tx.execute("DELETE FROM public.knowledge_chunks WHERE source_id = \(source.id)")
                 let ids = prepared.chunks.map { _ in UUID() }
                 if !prepared.chunks.isEmpty {
-                    try await tx.copy(into: "knowledge_chunks", schema: "public", columns: Self.chunkColumns) { writer in
+                    try await tx.copy(into: "knowledge_chunks", schema: "public", columns: Self.chunkColumns) {
+                        writer in
                         for (chunk, id) in zip(prepared.chunks, ids) {
                             try writer.append(
-                                id, source.id, sourceType, entityID, documentID, assetID, Int32(chunk.index), chunk.text,
-                                chunk.contentHash, Int32(chunk.charStart), Int32(chunk.charEnd), chunk.page.map(Int32.init),
-                                chunk.sectionPath, uri, liveModel, Int32(dimensions), "indexed", Int32(chunk.tokenCount))
+                                id, source.id, sourceType, entityID, documentID, assetID, Int32(chunk.index),
+                                chunk.text,
+                                chunk.contentHash, Int32(chunk.charStart), Int32(chunk.charEnd),
+                                chunk.page.map(Int32.init),
+                                chunk.sectionPath, uri, liveModel, Int32(dimensions), "indexed", Int32(chunk.tokenCount)
+                            )
                         }
                     }
-                    try await tx.copy(into: "knowledge_chunk_vectors", schema: "public", columns: Self.vectorColumns) { writer in
+                    try await tx.copy(into: "knowledge_chunk_vectors", schema: "public", columns: Self.vectorColumns) {
+                        writer in
                         for (model, vectors) in prepared.vectors.sorted(by: { $0.key < $1.key }) {
                             for (id, vector) in zip(ids, vectors) {
                                 try writer.append(
-                                    id, model, source.id, PostgresVector(vector), sourceType, assetType, folderIDs, tags,
+                                    id, model, source.id, PostgresVector(vector), sourceType, assetType, folderIDs,
+                                    tags,
                                     pinned, archived, updatedAt)
                             }
                         }
                     }
                 }
-                let finished = try await tx.query("""
+                let finished = try await tx.query(
+                    """
                     SELECT public.hq_finish_source_write(\(source.id), \(source.changeSeq), \(prepared.sourceHash), \(finishModel), \(prepared.method))
                     """)
                 guard try finished.first?.decode(Bool.self, column: 0) == true else {

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 import HQStorage
 
 /// A source leased from `hq_lease_sources`, with what feeds its chunks.
@@ -49,11 +49,14 @@ struct LeasedSource: Sendable {
 
     /// Hash of everything that decides the chunk set and its vectors: the content fields, the models, the chunker,
     /// and the SHA-256 of the asset's file when its text comes from the file (`fileDigest`).
-    func sourceHash(models: [String], chunking: ChunkingConfiguration, maxTokens: Int, fileDigest: String? = nil) -> String {
+    func sourceHash(models: [String], chunking: ChunkingConfiguration, maxTokens: Int, fileDigest: String? = nil)
+        -> String
+    {
         var hasher = SHA256()
         let c = chunking
         let parts: [String?] = [
-            "hq-index-v1", models.joined(separator: ","), "\(c.targetTokens)/\(c.overlapTokens)/\(c.maxContextTokens)/\(maxTokens)",
+            "hq-index-v1", models.joined(separator: ","),
+            "\(c.targetTokens)/\(c.overlapTokens)/\(c.maxContextTokens)/\(maxTokens)",
             sourceType, title, assetType, mimeType, sourceURI, assetFileSize.map(String.init), documentContent,
             assetDescription, assetContent, sourceType == "asset" ? tags.joined(separator: ",") : nil,
         ]

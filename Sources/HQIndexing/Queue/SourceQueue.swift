@@ -8,7 +8,8 @@ struct SourceQueue: Sendable {
     let maxAttempts: Int
 
     func lease(limit: Int, leaseSeconds: Int, sourceType: String?) async throws -> [LeasedSource] {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT * FROM public.hq_lease_sources(\(worker), \(Int32(limit)), \(Int32(leaseSeconds)), \(Int32(maxAttempts)), \(sourceType))
             """)
         return try rows.map(LeasedSource.init(row:))
@@ -17,7 +18,8 @@ struct SourceQueue: Sendable {
     /// Existing vectors of the sources' chunks keyed by content hash and model.
     func existingVectors(sources: [UUID], models: [String]) async throws -> [VectorKey: [Float]] {
         guard !sources.isEmpty else { return [:] }
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT c.content_hash, v.model, v.embedding FROM public.knowledge_chunks c
               JOIN public.knowledge_chunk_vectors v ON v.chunk_id = c.id
              WHERE c.source_id = ANY(\(sources)) AND v.model = ANY(\(models))
@@ -33,13 +35,16 @@ struct SourceQueue: Sendable {
 
     /// Marks unchanged sources indexed without rewriting their chunks, only those this worker still holds (rows
     /// locked first, so no other worker can lease them in between). Returns the ids that were finished.
-    func finishUnchanged(_ sources: [(id: UUID, seq: Int64, hash: String)], model: String, method: String) async throws -> Set<UUID> {
+    func finishUnchanged(_ sources: [(id: UUID, seq: Int64, hash: String)], model: String, method: String) async throws
+        -> Set<UUID>
+    {
         guard !sources.isEmpty else { return [] }
         return try await pool.withConnection { connection in
             try await connection.transaction { tx in
                 // Two statements: in one, the planner may call hq_finish_source_write (which clears the lease) before
                 // it reads who holds the lease.
-                let heldRows = try await tx.query("""
+                let heldRows = try await tx.query(
+                    """
                     SELECT s.id FROM public.knowledge_sources s
                      WHERE s.id = ANY(\(sources.map(\.id))) AND s.indexing_leased_by = \(worker)
                        FOR UPDATE
@@ -47,7 +52,8 @@ struct SourceQueue: Sendable {
                 let held = Set(try heldRows.map { try $0.decode(UUID.self, column: 0) })
                 let mine = sources.filter { held.contains($0.id) }
                 guard !mine.isEmpty else { return [] }
-                let rows = try await tx.query("""
+                let rows = try await tx.query(
+                    """
                     SELECT u.id FROM unnest(\(mine.map(\.id)), \(mine.map(\.seq)), \(mine.map(\.hash))) AS u(id, seq, hash)
                      WHERE public.hq_finish_source_write(u.id, u.seq, u.hash, \(model), \(method))
                     """)
@@ -76,7 +82,8 @@ struct SourceQueue: Sendable {
     /// one lease is not leased again by another worker meanwhile. Returns how many leases were extended.
     @discardableResult
     func extendLeases(leaseSeconds: Int) async throws -> Int {
-        try await pool.execute("""
+        try await pool.execute(
+            """
             UPDATE public.knowledge_sources
                SET indexing_leased_until = now() + make_interval(secs => \(Int32(max(1, leaseSeconds))))
              WHERE indexing_leased_by = \(worker) AND pending_since IS NOT NULL
@@ -89,7 +96,8 @@ struct SourceQueue: Sendable {
     }
 
     func pendingCount(sourceType: String?) async throws -> Int {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT count(*) FROM public.knowledge_sources
              WHERE pending_since IS NOT NULL AND archived_at IS NULL AND (\(sourceType)::text IS NULL OR source_type = \(sourceType))
             """)
@@ -98,7 +106,8 @@ struct SourceQueue: Sendable {
 
     /// Seconds until the earliest backoff or foreign lease ends (when the watcher should look again), if any.
     func secondsUntilNextDue() async throws -> Double? {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT extract(epoch FROM min(greatest(coalesce(next_attempt_at, now()), coalesce(indexing_leased_until, now())) - now()))::float8
               FROM public.knowledge_sources WHERE pending_since IS NOT NULL AND archived_at IS NULL
             """)

@@ -54,7 +54,8 @@ public struct BootRequest: Sendable, Hashable {
             return RequestFieldError(field: "slug", problem: "must be at most \(Self.maxSlugBytes) bytes")
         }
         if !(1...Self.maxBudgetTokens).contains(budgetTokens) {
-            return RequestFieldError(field: "budget_tokens", problem: "must be an integer from 1 to \(Self.maxBudgetTokens)")
+            return RequestFieldError(
+                field: "budget_tokens", problem: "must be an integer from 1 to \(Self.maxBudgetTokens)")
         }
         if (query?.utf8.count ?? 0) > Self.maxQueryBytes {
             return RequestFieldError(field: "query", problem: "must be at most \(Self.maxQueryBytes) bytes")

@@ -48,7 +48,8 @@ public enum TipTapMarkdown {
         case .paragraph(let content):
             block = inline(content)
         case .heading(let level, let content):
-            block = String(repeating: "#", count: level) + " " + inline(content).replacingOccurrences(of: "  \n", with: " ")
+            block =
+                String(repeating: "#", count: level) + " " + inline(content).replacingOccurrences(of: "  \n", with: " ")
         case .list(let kind, let start, let items):
             block = list(kind, start: start, items: items)
         case .item:

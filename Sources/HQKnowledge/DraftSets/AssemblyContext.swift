@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 
 /// Everything an assembly reads before it searches: the contact, its organizations and recent interactions,
 /// the template, the knowledge scope and, when revising, the earlier set.

@@ -17,12 +17,14 @@ extension DraftSetRequest: FieldDecodable {
         RequestField(
             "revise_draft_set_id", .uuid,
             "A draft set to revise: its feedback drives the new evidence and it becomes superseded."),
-        RequestField("feedback_notes", .string, "Feedback for the revision; default: the revised set's feedback_notes."),
+        RequestField(
+            "feedback_notes", .string, "Feedback for the revision; default: the revised set's feedback_notes."),
         RequestField(
             "allow_missing", .boolean,
             "Keep placeholders of merge fields without a value (flagged for review) instead of failing.",
             default: .bool(false)),
-        RequestField("actor_agent_id", .uuid, "The agent performing the assembly (agents.id), recorded in the audit log."),
+        RequestField(
+            "actor_agent_id", .uuid, "The agent performing the assembly (agents.id), recorded in the audit log."),
         RequestField(
             "actor_type", .choice(DraftSetActor.allCases.map(\.rawValue)),
             "Who performs it, for the audit log: human, agent or system (agent whenever actor_agent_id is given).",
@@ -39,7 +41,8 @@ extension DraftSetRequest: FieldDecodable {
             evidencePerVariant: try fields.int("evidence_per_variant", in: Self.evidenceRange) ?? 3,
             reviseDraftSetID: try fields.uuid("revise_draft_set_id"),
             feedbackNotes: try fields.string("feedback_notes", maxBytes: Self.maxFeedbackBytes),
-            allowMissingFields: try fields.bool("allow_missing") ?? false, actorAgentID: try fields.uuid("actor_agent_id"),
+            allowMissingFields: try fields.bool("allow_missing") ?? false,
+            actorAgentID: try fields.uuid("actor_agent_id"),
             actorType: try fields.choice("actor_type", DraftSetActor.self) ?? .system)
         if let problem = fieldProblem() { throw problem }
     }

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 import HQStorage
 
 /// Reads what an assembly needs from HQ's tables (parameterised SQL only).

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 
 /// Accepts or rejects an LLM's answer for one variant. The contract given to the model: answer with a JSON
 /// object `{"subject": string?, "body": string, "notes": string?}` and cite the evidence behind every claim

@@ -1,5 +1,5 @@
-public import HQCore
 import Foundation
+public import HQCore
 
 /// The values merge fields resolve against: the contact's row, its primary organization and campaign.
 ///

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 import HQNet
 import Logging
 

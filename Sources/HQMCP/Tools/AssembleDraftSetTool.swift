@@ -1,5 +1,5 @@
-public import HQCore
 import Foundation
+public import HQCore
 import HQKnowledge
 public import HQRuntime
 public import MCP
@@ -36,7 +36,8 @@ public struct AssembleDraftSetTool: MCPTool {
         """
 
     public var annotations: Tool.Annotations {
-        Tool.Annotations(readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: writesWithLLM)
+        Tool.Annotations(
+            readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: writesWithLLM)
     }
 
     public var inputSchema: Value { JSONSchema.object(fields: DraftSetRequest.fields) }
@@ -44,7 +45,8 @@ public struct AssembleDraftSetTool: MCPTool {
     public func call(_ arguments: ToolArguments) async throws -> MCPToolResult {
         let request = try DraftSetRequest(fields: arguments)
         let set = try await runtime.draftSets().assemble(request)
-        var summary = "Draft set \(set.id.uuidString.lowercased()) stored: version \(set.version) for \(set.channel)/\(set.stage), "
+        var summary =
+            "Draft set \(set.id.uuidString.lowercased()) stored: version \(set.version) for \(set.channel)/\(set.stage), "
         summary += "\(set.variants.count) variants, status \(set.status)"
         let rejected = set.variants.filter { $0.llmStatus == "rejected" }.count
         if rejected > 0 { summary += "; \(rejected) LLM drafts rejected (rendered template kept, flagged for review)" }

@@ -1,5 +1,5 @@
-public import HQCore
 import Foundation
+public import HQCore
 import HQKnowledge
 public import HQRuntime
 public import MCP
@@ -37,10 +37,12 @@ public struct BootContextTool: MCPTool {
     public func call(_ arguments: ToolArguments) async throws -> MCPToolResult {
         let request = try BootRequest(fields: arguments)
         let context = try await runtime.boot(needsEmbedder: request.needsEmbedder).context(request)
-        var summary = "Boot context of \(context.agent.name) (\(context.agent.slug)): \(context.documents.count) documents, "
+        var summary =
+            "Boot context of \(context.agent.name) (\(context.agent.slug)): \(context.documents.count) documents, "
         summary += "\(context.usedTokens) of \(context.budgetTokens) tokens"
         if !context.omitted.isEmpty {
-            summary += "; \(context.omitted.count) omitted for the budget: "
+            summary +=
+                "; \(context.omitted.count) omitted for the budget: "
                 + context.omitted.map { "\($0.title) (\($0.id), \($0.tokens) tokens)" }.joined(separator: ", ")
         }
         if !context.related.isEmpty { summary += "; \(context.related.count) related passages" }

@@ -1,6 +1,6 @@
 public import HQCore
-import HQSearch
 public import HQRuntime
+import HQSearch
 public import MCP
 
 /// `get_chunks`: a source's chunks ranked against a query, or all in order, like `hq chunks --json` and

@@ -1,6 +1,6 @@
 public import HQCore
-import HQSearch
 public import HQRuntime
+import HQSearch
 public import MCP
 
 /// `get_source`: one document or asset with all its chunks, like `hq show --json` and

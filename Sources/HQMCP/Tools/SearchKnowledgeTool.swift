@@ -1,7 +1,7 @@
-public import HQCore
 import Foundation
-import HQSearch
+public import HQCore
 public import HQRuntime
+import HQSearch
 public import MCP
 
 /// `search_knowledge`: hybrid search over HQ's documents and assets, the parameters and JSON answer of

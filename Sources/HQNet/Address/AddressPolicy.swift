@@ -14,7 +14,8 @@ public struct AddressPolicy: Sendable, Hashable {
 
         /// Parses `ADDRESS/BITS` (or a single address).
         public init?(_ text: String) {
-            let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+            let parts = text.trimmingCharacters(in: .whitespaces).split(
+                separator: "/", omittingEmptySubsequences: false)
             guard (1...2).contains(parts.count), let base = IPAddress(String(parts[0])) else { return nil }
             let width = if case .v4 = base { 32 } else { 128 }
             let bits = parts.count == 2 ? Int(parts[1]) : width
@@ -75,7 +76,9 @@ public struct AddressPolicy: Sendable, Hashable {
             guard let range = Range(String(entry)) else {
                 throw HTTPClientError(
                     .invalidRequest, host: "config",
-                    detail: "HQ_FETCH_ALLOW_PRIVATE: '\(entry)' is not an address range (use 1, or CIDR ranges like 10.0.0.0/8)")
+                    detail:
+                        "HQ_FETCH_ALLOW_PRIVATE: '\(entry)' is not an address range (use 1, or CIDR ranges like 10.0.0.0/8)"
+                )
             }
             ranges.append(range)
         }

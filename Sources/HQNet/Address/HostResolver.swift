@@ -49,7 +49,8 @@ public struct SystemHostResolver: HostResolver {
             node = current.pointee.ai_next
         }
         return addresses.isEmpty
-            ? .failure(HTTPClientError(.couldNotConnect, host: host, detail: "the host name has no address")) : .success(addresses)
+            ? .failure(HTTPClientError(.couldNotConnect, host: host, detail: "the host name has no address"))
+            : .success(addresses)
     }
 }
 
@@ -77,7 +78,9 @@ extension IPAddress {
         guard let socketAddress else { return nil }
         switch Int32(socketAddress.pointee.sa_family) {
         case AF_INET:
-            let value = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+            let value = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                $0.pointee.sin_addr.s_addr
+            }
             self = .v4(UInt32(bigEndian: value))
         case AF_INET6:
             let bytes = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in

@@ -42,7 +42,8 @@ final class CurlLoop: @unchecked Sendable {
             return true
         }
         guard accepted else {
-            return transfer.finish(.failure(.init(.clientShutDown, host: transfer.host, detail: "the client was shut down")))
+            return transfer.finish(
+                .failure(.init(.clientShutDown, host: transfer.host, detail: "the client was shut down")))
         }
         curl_multi_wakeup(multi)
     }
@@ -65,7 +66,10 @@ final class CurlLoop: @unchecked Sendable {
         var idle: [CurlEasy] = []
         while true {
             let (incoming, cancels, shuttingDown) = state.withLock { state in
-                defer { state.incoming = []; state.cancels = [] }
+                defer {
+                    state.incoming = []
+                    state.cancels = []
+                }
                 return (state.incoming, state.cancels, state.shuttingDown)
             }
             for transfer in incoming {
@@ -75,7 +79,8 @@ final class CurlLoop: @unchecked Sendable {
                 }
                 let easy = idle.popLast() ?? CurlEasy()
                 guard let easy else {
-                    transfer.finish(.failure(.init(.transferFailed, host: transfer.host, detail: "curl_easy_init failed")))
+                    transfer.finish(
+                        .failure(.init(.transferFailed, host: transfer.host, detail: "curl_easy_init failed")))
                     continue
                 }
                 transfer.easy = easy
@@ -96,7 +101,8 @@ final class CurlLoop: @unchecked Sendable {
             if shuttingDown {
                 for transfer in active.values {
                     if let easy = transfer.easy { curl_multi_remove_handle(multi, easy.handle) }
-                    transfer.finish(.failure(.init(.clientShutDown, host: transfer.host, detail: "the client was shut down")))
+                    transfer.finish(
+                        .failure(.init(.clientShutDown, host: transfer.host, detail: "the client was shut down")))
                     transfer.easy = nil
                 }
                 break
@@ -152,7 +158,9 @@ final class CurlLoop: @unchecked Sendable {
         } else if let proxy = configuration.proxy {
             easy.set(CURLOPT_PROXY, proxy)
         }
-        if let pinned = request.pinnedAddress, let components = URLComponents(string: request.url), let host = components.host {
+        if let pinned = request.pinnedAddress, let components = URLComponents(string: request.url),
+            let host = components.host
+        {
             let port = components.port ?? (components.scheme?.lowercased() == "https" ? 443 : 80)
             let address = if case .v6 = pinned { "[\(pinned)]" } else { "\(pinned)" }
             transfer.resolveList = curl_slist_append(nil, "\(host):\(port):\(address)")
@@ -181,19 +189,23 @@ final class CurlLoop: @unchecked Sendable {
         }
         if let body = request.body {
             if request.method == .get || request.method == .head {
-                return HTTPClientError(.invalidRequest, host: transfer.host, detail: "\(request.method) cannot carry a body")
+                return HTTPClientError(
+                    .invalidRequest, host: transfer.host, detail: "\(request.method) cannot carry a body")
             }
             _ = hq_curl_setopt_off_t(easy.handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             // COPYPOSTFIELDS copies the bytes, so `body` need not outlive this call.
             _ = body.withUnsafeBytes { bytes in
-                hq_curl_setopt_pointer(easy.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(transfer.errorBuffer)))
+                hq_curl_setopt_pointer(
+                    easy.handle, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(transfer.errorBuffer)))
             }
         }
 
         var list: UnsafeMutablePointer<curl_slist>? = nil
         // Without this, libcurl waits up to a second for `100 Continue` before sending bodies over 1 KB.
         list = curl_slist_append(list, "Expect:")
-        for (name, value) in request.headers where !name.contains(":") && !name.contains("\r") && !value.contains("\r") {
+        for (name, value) in request.headers where !name.contains(":") && !name.contains("\r") && !value.contains("\r")
+        {
             list = curl_slist_append(list, "\(name): \(value)")
         }
         if let token = request.bearerToken {
@@ -215,7 +227,9 @@ private let curlWriteBody: hq_curl_write_cb = { data, size, count, context in
         transfer.exceeded = true
         return 0
     }
-    if let data, length > 0 { transfer.received.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+    if let data, length > 0 {
+        transfer.received.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
+    }
     return length
 }
 
@@ -245,7 +259,8 @@ private let curlOpenSocket: hq_curl_opensocket_cb = { context, _, address in
     // `addr` is the start of storage large enough for the family's sockaddr (sockaddr_in6 is longer than sockaddr):
     // read it in place, never through a copy of the 16-byte struct.
     let offset = MemoryLayout<curl_sockaddr>.offset(of: \curl_sockaddr.addr) ?? 0
-    let target = IPAddress(socketAddress: UnsafeRawPointer(address).advanced(by: offset).assumingMemoryBound(to: sockaddr.self))
+    let target = IPAddress(
+        socketAddress: UnsafeRawPointer(address).advanced(by: offset).assumingMemoryBound(to: sockaddr.self))
     guard let policy = transfer.request.addressPolicy, let target else {
         transfer.refusedAddress = "non-IP address"
         return CURL_SOCKET_BAD

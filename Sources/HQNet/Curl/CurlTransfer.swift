@@ -74,7 +74,9 @@ final class CurlTransfer: @unchecked Sendable {
         let kind: HTTPClientError.Code
         var detail = message
         if let refusedAddress {
-            return HTTPClientError(.addressRefused, host: host, curlCode: Int(code.rawValue), detail: "refused to connect to a \(refusedAddress)")
+            return HTTPClientError(
+                .addressRefused, host: host, curlCode: Int(code.rawValue),
+                detail: "refused to connect to a \(refusedAddress)")
         }
         switch code {
         case CURLE_OPERATION_TIMEDOUT:

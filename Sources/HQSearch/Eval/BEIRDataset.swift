@@ -29,8 +29,12 @@ public struct BEIRDataset: Sendable {
     /// - Throws: ``SearchError`` `dataset` when `split` is not a plain name, a file is missing or a line is malformed.
     public init(directory: String, split: String = "test") throws {
         guard !split.isEmpty, split.count <= 64,
-            split.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") })
-        else { throw SearchError(.dataset, "the split must be a name such as test or train (letters, digits, - and _)") }
+            split.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")
+            })
+        else {
+            throw SearchError(.dataset, "the split must be a name such as test or train (letters, digits, - and _)")
+        }
         let base = URL(fileURLWithPath: directory, isDirectory: true)
         name = base.standardizedFileURL.lastPathComponent
         self.split = split
@@ -57,7 +61,10 @@ public struct BEIRDataset: Sendable {
 
     private static func read(_ url: URL) throws -> String {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SearchError(.dataset, "cannot read \(url.deletingLastPathComponent().lastPathComponent == "qrels" ? "qrels/" : "")\(url.lastPathComponent)")
+            throw SearchError(
+                .dataset,
+                "cannot read \(url.deletingLastPathComponent().lastPathComponent == "qrels" ? "qrels/" : "")\(url.lastPathComponent)"
+            )
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -30,7 +30,10 @@ public struct EvalRunner: Sendable {
     let logger: Logger
 
     /// Creates a runner.
-    public init(serverURL: String, migrationsDirectory: String, embedder: any Embedder, configuration: SearchConfiguration = .init(), logger: Logger) {
+    public init(
+        serverURL: String, migrationsDirectory: String, embedder: any Embedder,
+        configuration: SearchConfiguration = .init(), logger: Logger
+    ) {
         self.serverURL = serverURL
         self.migrationsDirectory = migrationsDirectory
         self.embedder = embedder
@@ -47,7 +50,9 @@ public struct EvalRunner: Sendable {
     ///     file per mode, the mode's name inserted before the extension.
     ///   - index: indexes all pending sources (e.g. `Indexer(pool:embedder:…).drain()`).
     /// - Returns: mean nDCG@10, Recall@100 and MRR@10 per mode.
-    public func run(dataset: BEIRDataset, modes: [SearchMode], runFile: String?, index: IndexAll) async throws -> EvalReport {
+    public func run(dataset: BEIRDataset, modes: [SearchMode], runFile: String?, index: IndexAll) async throws
+        -> EvalReport
+    {
         try await run(splits: [dataset], modes: modes, runFile: runFile, index: index)[0]
     }
 
@@ -57,7 +62,9 @@ public struct EvalRunner: Sendable {
     ///   - splits: the same corpus with the judgements of each split (the first one's documents are loaded).
     ///   - runFile: as in ``run(dataset:modes:runFile:index:)``; with several splits the split's name is inserted too.
     /// - Returns: one report per split, in order.
-    public func run(splits: [BEIRDataset], modes: [SearchMode], runFile: String?, index: IndexAll) async throws -> [EvalReport] {
+    public func run(splits: [BEIRDataset], modes: [SearchMode], runFile: String?, index: IndexAll) async throws
+        -> [EvalReport]
+    {
         guard let first = splits.first else { return [] }
         return try await ScratchDatabase.with(
             serverURL: serverURL, prefix: "eval", migrationsDirectory: migrationsDirectory, keep: keepDatabase,
@@ -68,7 +75,9 @@ public struct EvalRunner: Sendable {
             var reports: [EvalReport] = []
             for dataset in splits {
                 let file = runFile.map { splits.count == 1 ? $0 : Self.path($0, inserting: dataset.split) }
-                reports.append(try await evaluate(dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
+                reports.append(
+                    try await evaluate(
+                        dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
             }
             return reports
         }
@@ -93,11 +102,14 @@ public struct EvalRunner: Sendable {
                 tuned.lexicalCandidates = candidatesPerLeg
             }
             let service = SearchService(pool: pool, embedder: embedder, configuration: tuned, logger: logger)
-            var ndcg = 0.0, recall = 0.0, mrr = 0.0
+            var ndcg = 0.0
+            var recall = 0.0
+            var mrr = 0.0
             var trec = ""
             for (queryID, text) in dataset.queries {
                 let response = try await service.search(
-                    SearchRequest(query: text, limit: candidatesPerLeg == nil ? 100 : 10, mode: run.mode, chunksPerSource: 1))
+                    SearchRequest(
+                        query: text, limit: candidatesPerLeg == nil ? 100 : 10, mode: run.mode, chunksPerSource: 1))
                 let ranked = response.results.map { documentIDs[$0.entityID] ?? $0.entityID }
                 let relevant = dataset.qrels[queryID] ?? [:]
                 ndcg += RankingMetrics.ndcg(ranked: ranked, relevant: relevant, k: 10)
@@ -136,7 +148,8 @@ public struct EvalRunner: Sendable {
                 RETURNING id, meta ->> 'beir_id'
                 """)
             for row in rows {
-                map[try row.decode(UUID.self, column: 0).uuidString.lowercased()] = try row.decode(String.self, column: 1)
+                map[try row.decode(UUID.self, column: 0).uuidString.lowercased()] = try row.decode(
+                    String.self, column: 1)
             }
         }
         return map

@@ -15,7 +15,8 @@ extension SearchRequest: FieldDecodable {
             "Only sources with at least one of these tags (all of them with all_tags). Tags are free-form labels, "
                 + "e.g. \"sales\"; matched exactly."),
         RequestField("all_tags", .boolean, "Require every tag in tags instead of any.", default: .bool(false)),
-        RequestField("tag_match", .choice(["any", "all"]), "Same as all_tags: \"all\" or \"any\".", default: .string("any")),
+        RequestField(
+            "tag_match", .choice(["any", "all"]), "Same as all_tags: \"all\" or \"any\".", default: .string("any")),
         RequestField("exclude_tags", .strings, "Skip sources having any of these tags."),
         RequestField(
             "folder", .string,
@@ -32,7 +33,8 @@ extension SearchRequest: FieldDecodable {
         RequestField(
             "updated_after", .date, "Only sources last edited at or after this ISO 8601 date or time, e.g. 2025-01-31."),
         RequestField("updated_before", .date, "Only sources last edited before this ISO 8601 date or time."),
-        RequestField("source_ids", .uuids, "Only these sources: source_ids from earlier results, or document/asset ids."),
+        RequestField(
+            "source_ids", .uuids, "Only these sources: source_ids from earlier results, or document/asset ids."),
         RequestField(
             "limit", .integer(limitRange), "Most sources to return; 5-10 is usually enough.", default: .number(10)),
         RequestField(
@@ -111,7 +113,8 @@ public struct SourceChunksRequest: FieldDecodable, Hashable {
             required: true),
         RequestField(
             "query", .string, "What you are looking for inside this source; omit to get every chunk in order."),
-        RequestField("limit", .integer(limitRange), "Most chunks to return when ranking against a query.", default: .number(10)),
+        RequestField(
+            "limit", .integer(limitRange), "Most chunks to return when ranking against a query.", default: .number(10)),
     ]
 
     /// Reads the request from its wire fields.

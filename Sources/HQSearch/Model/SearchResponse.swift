@@ -18,7 +18,9 @@ public struct SearchResponse: Sendable, Hashable, Codable {
     public var stagesMilliseconds: [String: Double]?
 
     /// Creates a response.
-    public init(query: String, results: [SearchResult], timingMilliseconds: Double, stagesMilliseconds: [String: Double]? = nil) {
+    public init(
+        query: String, results: [SearchResult], timingMilliseconds: Double, stagesMilliseconds: [String: Double]? = nil
+    ) {
         self.query = query
         self.results = results
         self.timingMilliseconds = timingMilliseconds
@@ -177,7 +179,10 @@ public struct ChunkExplanation: Sendable, Hashable, Codable {
     }
 
     /// Creates an explanation.
-    public init(annRank: Int?, cosine: Double?, denseRank: Int?, bm25: Double?, lexicalRank: Int?, fused: Double, exactScan: Bool) {
+    public init(
+        annRank: Int?, cosine: Double?, denseRank: Int?, bm25: Double?, lexicalRank: Int?, fused: Double,
+        exactScan: Bool
+    ) {
         self.annRank = annRank
         self.cosine = cosine
         self.denseRank = denseRank

@@ -53,7 +53,8 @@ public struct SearchConfiguration: Sendable, Hashable {
         func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             guard let value = Int(text), range.contains(value) else {
-                throw SearchError(.invalidRequest, "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+                throw SearchError(
+                    .invalidRequest, "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
             }
             return value
         }
@@ -73,8 +74,11 @@ extension SearchConfiguration.Fusion: CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let numbers = parts.dropFirst().map(Double.init)
-        let usage = "fusion must be rrf, rrf:K, rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT, convex:ALPHA, dbsf or dbsf:ALPHA (got \(text))"
-        guard !numbers.contains(where: { $0 == nil || !$0!.isFinite }) else { throw SearchError(.invalidRequest, usage) }
+        let usage =
+            "fusion must be rrf, rrf:K, rrf:K:DENSE_WEIGHT:LEXICAL_WEIGHT, convex:ALPHA, dbsf or dbsf:ALPHA (got \(text))"
+        guard !numbers.contains(where: { $0 == nil || !$0!.isFinite }) else {
+            throw SearchError(.invalidRequest, usage)
+        }
         let values = numbers.map { $0! }
         switch (parts[0], values.count) {
         case ("rrf", 0): self = .reciprocalRank(k: 60, denseWeight: 1, lexicalWeight: 1)
@@ -94,7 +98,8 @@ extension SearchConfiguration.Fusion: CustomStringConvertible {
             value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
         }
         switch self {
-        case .reciprocalRank(let k, let dense, let lexical): return "rrf:\(number(k)):\(number(dense)):\(number(lexical))"
+        case .reciprocalRank(let k, let dense, let lexical):
+            return "rrf:\(number(k)):\(number(dense)):\(number(lexical))"
         case .convex(let alpha): return "convex:\(number(alpha))"
         case .distribution(let alpha): return "dbsf:\(number(alpha))"
         }

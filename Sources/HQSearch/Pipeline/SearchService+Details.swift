@@ -107,7 +107,8 @@ extension SearchService {
                     SearchChunk(
                         chunkID: chunkID, chunkIndex: try row.decode(Int.self, column: 7), content: content,
                         snippet: String(content.prefix(280)), sectionPath: try row.decode([String].self, column: 9),
-                        charStart: try row.decode(Int?.self, column: 10), charEnd: try row.decode(Int?.self, column: 11),
+                        charStart: try row.decode(Int?.self, column: 10),
+                        charEnd: try row.decode(Int?.self, column: 11),
                         score: 0)
                 ]
             }

@@ -11,7 +11,8 @@ struct DenseLegResult: Sendable {
 extension SearchService {
     /// `v.model = …`: the configured model, else the workspace's live model.
     private func appendModel(to builder: inout PostgresQueryBuilder, alias: String) {
-        builder.append("\(alias).model = coalesce(\(builder.bind(configuration.model))::text, public.hq_live_embedding_model())")
+        builder.append(
+            "\(alias).model = coalesce(\(builder.bind(configuration.model))::text, public.hq_live_embedding_model())")
     }
 
     /// Dense candidates: an exact scan when the filter matches fewer than `exactScanThreshold` vectors,
@@ -31,7 +32,8 @@ extension SearchService {
                     // source, chunk_count kept by the indexer): far cheaper than counting vector rows, whose heap
                     // pages a bitmap scan must visit (11 ms for a 9% tag at 100k chunks, against 1 ms here).
                     var count = PostgresQueryBuilder()
-                    count.append("SELECT coalesce(sum(s.chunk_count), 0)::bigint FROM public.knowledge_sources s WHERE true")
+                    count.append(
+                        "SELECT coalesce(sum(s.chunk_count), 0)::bigint FROM public.knowledge_sources s WHERE true")
                     filter.appendPredicates(to: &count, target: .sources)
                     let matches = try await tx.query(count.query).first?.decode(Int.self, column: 0) ?? 0
                     exact = matches < threshold
@@ -42,10 +44,13 @@ extension SearchService {
                 appendModel(to: &sql, alias: "v")
                 filter.appendPredicates(to: &sql, target: .vectors)
                 if exact {
-                    sql.append(" ORDER BY v.embedding OPERATOR(extensions.<=>) \(q)::real[]::extensions.vector(\(dimensions)), v.chunk_id")
+                    sql.append(
+                        " ORDER BY v.embedding OPERATOR(extensions.<=>) \(q)::real[]::extensions.vector(\(dimensions)), v.chunk_id"
+                    )
                 } else {
                     _ = try await tx.query(
-                        "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', \(String(efSearch)), true)")
+                        "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', \(String(efSearch)), true)"
+                    )
                     sql.append(
                         " ORDER BY v.embedding::extensions.halfvec(\(dimensions)) OPERATOR(extensions.<=>) "
                             + "(\(q)::real[]::extensions.vector(\(dimensions)))::extensions.halfvec(\(dimensions))")
@@ -57,7 +62,8 @@ extension SearchService {
                 for (rank, row) in rows.enumerated() {
                     // pgvector's binary form: a length and the raw floats (no per-element headers as in real[]).
                     let (chunk, source, embedding) = try row.decode((UUID, UUID, PostgresVector).self)
-                    candidates.append(Candidate(chunkID: chunk, sourceID: source, embedding: embedding.values, annRank: rank + 1))
+                    candidates.append(
+                        Candidate(chunkID: chunk, sourceID: source, embedding: embedding.values, annRank: rank + 1))
                 }
                 return DenseLegResult(candidates: candidates, exactScan: exact)
             }

@@ -17,13 +17,18 @@ extension SearchService {
     /// filtered recall against an exact scan).
     /// - Throws: ``SearchError`` `invalidRequest` for a vector of the wrong length or a limit outside 1…1000,
     ///   `folderNotFound`; `PostgresError`.
-    public func nearestChunks(to vector: [Float], filter: SearchFilter = .init(), limit: Int = 10) async throws -> [ChunkMatch] {
+    public func nearestChunks(to vector: [Float], filter: SearchFilter = .init(), limit: Int = 10) async throws
+        -> [ChunkMatch]
+    {
         guard vector.count == configuration.dimensions else {
-            throw SearchError(.invalidRequest, "the vector has \(vector.count) dimensions; the index has \(configuration.dimensions)")
+            throw SearchError(
+                .invalidRequest, "the vector has \(vector.count) dimensions; the index has \(configuration.dimensions)")
         }
         guard (1...1000).contains(limit) else { throw SearchError(.invalidRequest, "limit must be between 1 and 1000") }
         let resolved = try await resolve(filter)
-        var candidates = try await dense(vector: vector, filter: resolved, limit: max(configuration.denseCandidates, limit * 3)).candidates
+        var candidates = try await dense(
+            vector: vector, filter: resolved, limit: max(configuration.denseCandidates, limit * 3)
+        ).candidates
         Self.exactCosine(&candidates, query: vector)
         return candidates.compactMap { candidate in
             candidate.cosine.map { ChunkMatch(chunkID: candidate.chunkID, sourceID: candidate.sourceID, cosine: $0) }

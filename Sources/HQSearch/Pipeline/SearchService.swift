@@ -28,7 +28,9 @@ public final class SearchService: Sendable {
     ///   - embedder: embeds queries; nil serves lexical results only (hybrid degrades, dense throws).
     ///   - configuration: pipeline tuning.
     ///   - logger: receives timings at `.debug` (never query text above `.debug`).
-    public init(pool: PostgresPool, embedder: (any Embedder)?, configuration: SearchConfiguration = .init(), logger: Logger) {
+    public init(
+        pool: PostgresPool, embedder: (any Embedder)?, configuration: SearchConfiguration = .init(), logger: Logger
+    ) {
         self.pool = pool
         self.embedder = embedder
         self.configuration = configuration
@@ -56,7 +58,8 @@ public final class SearchService: Sendable {
             let results = try await listing(filter: filter, limit: request.limit)
             lap("listing", since: mark)
             return SearchResponse(
-                query: request.query, results: results, timingMilliseconds: Self.milliseconds(ContinuousClock.now - started),
+                query: request.query, results: results,
+                timingMilliseconds: Self.milliseconds(ContinuousClock.now - started),
                 stagesMilliseconds: request.explain ? stages : nil)
         }
 
@@ -66,8 +69,10 @@ public final class SearchService: Sendable {
         let lexicalQuery = LexicalQuery.capped(query)
         async let lexicalLeg: [Candidate] =
             requested == .dense
-            ? [] : lexical(query: lexicalQuery, filter: filter, limit: max(configuration.lexicalCandidates, groupsWanted * 3),
-                           withVectors: requested == .hybrid)
+            ? []
+            : lexical(
+                query: lexicalQuery, filter: filter, limit: max(configuration.lexicalCandidates, groupsWanted * 3),
+                withVectors: requested == .hybrid)
         mark = ContinuousClock.now
         var vector: [Float]?
         if mode != .lexical {

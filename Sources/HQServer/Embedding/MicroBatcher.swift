@@ -68,7 +68,8 @@ actor MicroBatcher {
             metrics.add("hq_embed_texts_total", Double(texts.count))
             metrics.add("hq_embed_requests_batched_total", Double(jobs.count))
             metrics.observe(
-                "hq_embed_batch_seconds", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                "hq_embed_batch_seconds",
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
             var offset = 0
             for job in jobs {
                 job.continuation.resume(returning: Array(embedded[offset..<offset + job.texts.count]))

@@ -16,13 +16,19 @@ struct JSONErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             return error.jsonResponse()
         } catch let error as HTTPError {
-            return APIError(status: error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase)
-                .jsonResponse()
+            return APIError(
+                status: error.status, code: Self.code(for: error.status),
+                message: error.body ?? error.status.reasonPhrase
+            )
+            .jsonResponse()
         } catch is NIOTooManyBytesError {
-            return APIError(status: .contentTooLarge, code: "payload_too_large", message: "the request body is too large")
-                .jsonResponse()
+            return APIError(
+                status: .contentTooLarge, code: "payload_too_large", message: "the request body is too large"
+            )
+            .jsonResponse()
         } catch is CancellationError {
-            return APIError(status: .serviceUnavailable, code: "cancelled", message: "the request was cancelled").jsonResponse()
+            return APIError(status: .serviceUnavailable, code: "cancelled", message: "the request was cancelled")
+                .jsonResponse()
         } catch {
             logger.error("unhandled error", metadata: ["path": "\(request.uri.path)", "type": "\(type(of: error))"])
             logger.debug("unhandled error detail", metadata: ["error": "\(error)"])

@@ -13,7 +13,8 @@ public struct BootRoutes: RouteGroup {
     public func addRoutes(to router: Router<HQRequestContext>, server: ServerContext) {
         router.get("/v1/boot/{slug}") { request, context -> Response in
             let slug = try context.parameters.require("slug")
-            let bootRequest = try request.queryFields(BootRequest.self, adding: ["slug": slug], routeParameters: ["format"])
+            let bootRequest = try request.queryFields(
+                BootRequest.self, adding: ["slug": slug], routeParameters: ["format"])
             var markdown = (request.headers[.accept] ?? "").contains("text/markdown")
             switch request.uri.queryParameters.get("format") {
             case nil: break
@@ -21,7 +22,9 @@ public struct BootRoutes: RouteGroup {
             case "markdown": markdown = true
             default: throw APIError.badRequest("'format' must be \"json\" or \"markdown\"")
             }
-            let boot = try await server.run { try await $0.boot(needsEmbedder: bootRequest.needsEmbedder).context(bootRequest) }
+            let boot = try await server.run {
+                try await $0.boot(needsEmbedder: bootRequest.needsEmbedder).context(bootRequest)
+            }
             if markdown {
                 return Response(
                     status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],

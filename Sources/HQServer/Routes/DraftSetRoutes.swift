@@ -17,7 +17,9 @@ public struct DraftSetRoutes: RouteGroup {
         }
         router.get("/v1/draft-sets/{id}") { _, context -> Response in
             let text = try context.parameters.require("id")
-            guard let id = UUID(uuidString: text) else { throw APIError.badRequest("'id' must be a UUID, got \"\(text.prefix(60))\"") }
+            guard let id = UUID(uuidString: text) else {
+                throw APIError.badRequest("'id' must be a UUID, got \"\(text.prefix(60))\"")
+            }
             let set = try await server.run { try await $0.draftSetReader().draftSet(id: id) }
             return try SearchRoutes.json(set)
         }

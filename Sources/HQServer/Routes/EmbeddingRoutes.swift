@@ -26,7 +26,8 @@ public struct EmbeddingRoutes: RouteGroup {
             writer.raw("{\"object\":\"list\",\"data\":[")
             var tokens = 0
             for (index, item) in embedded.enumerated() {
-                writer.raw(index == 0 ? "{\"object\":\"embedding\",\"index\":" : ",{\"object\":\"embedding\",\"index\":")
+                writer.raw(
+                    index == 0 ? "{\"object\":\"embedding\",\"index\":" : ",{\"object\":\"embedding\",\"index\":")
                 writer.int(index)
                 writer.raw(",\"embedding\":")
                 if base64 { writer.base64Floats(item.vector) } else { writer.floats(item.vector) }
@@ -71,7 +72,8 @@ public struct EmbeddingRoutes: RouteGroup {
     static func validated(_ texts: [String], server: ServerContext) throws -> [String] {
         guard !texts.isEmpty else { throw APIError.badRequest("'input' must not be empty") }
         guard texts.count <= server.configuration.maxInputs else {
-            throw APIError.badRequest("'input' has \(texts.count) texts; at most \(server.configuration.maxInputs) per request")
+            throw APIError.badRequest(
+                "'input' has \(texts.count) texts; at most \(server.configuration.maxInputs) per request")
         }
         if let empty = texts.firstIndex(where: \.isEmpty) {
             throw APIError.badRequest(texts.count == 1 ? "'input' must not be empty" : "'input[\(empty)]' is empty")
@@ -110,7 +112,10 @@ enum EmbeddingInput: Decodable {
             self = .many(texts)
         } else {
             throw DecodingError.typeMismatch(
-                String.self, .init(codingPath: decoder.codingPath, debugDescription: "'input' must be a string or an array of strings"))
+                String.self,
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "'input' must be a string or an array of strings")
+            )
         }
     }
 }

@@ -30,7 +30,9 @@ public struct OpenAPIRoutes: RouteGroup {
         let document = document
         router.get("/openapi.json") { _, _ -> Response in
             // Unreachable through ServerApplication, which validates first; answers 500 rather than trapping.
-            guard case .success(let body) = document else { throw APIError.internal("the OpenAPI document is unavailable") }
+            guard case .success(let body) = document else {
+                throw APIError.internal("the OpenAPI document is unavailable")
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
         }
     }
@@ -42,11 +44,14 @@ public struct OpenAPIRoutes: RouteGroup {
             // `Bundle.module` stops the process when this directory is missing (an executable copied without it).
             let directory = Bundle.main.bundleURL.appendingPathComponent("HQSearch_HQServer.resources")
             guard FileManager.default.fileExists(atPath: directory.path) else {
-                return .failure(missing(directory.appendingPathComponent("openapi.json").path, reason: "no such file", hint))
+                return .failure(
+                    missing(directory.appendingPathComponent("openapi.json").path, reason: "no such file", hint))
             }
         #endif
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
-            return .failure(missing(Bundle.module.bundleURL.appendingPathComponent("openapi.json").path, reason: "no such file", hint))
+            return .failure(
+                missing(
+                    Bundle.module.bundleURL.appendingPathComponent("openapi.json").path, reason: "no such file", hint))
         }
         return read(url, hint: hint)
     }()

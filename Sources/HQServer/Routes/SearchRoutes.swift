@@ -22,7 +22,8 @@ public struct SearchRoutes: RouteGroup {
             let id = try context.parameters.require("id")
             let sourceRequest = try request.queryFields(SourceChunksRequest.self, adding: ["id": id])
             guard sourceRequest.query == nil, request.uri.queryParameters.isEmpty else {
-                throw APIError.badRequest("GET /v1/sources/{id} takes no parameters; use /v1/sources/{id}/chunks to rank")
+                throw APIError.badRequest(
+                    "GET /v1/sources/{id} takes no parameters; use /v1/sources/{id}/chunks to rank")
             }
             let detail = try await server.run { try await $0.search(needsEmbedder: false).source(id: sourceRequest.id) }
             return try Self.json(detail)
@@ -30,13 +31,17 @@ public struct SearchRoutes: RouteGroup {
         router.get("/v1/sources/{id}/chunks") { request, context -> Response in
             let id = try context.parameters.require("id")
             let chunksRequest = try request.queryFields(SourceChunksRequest.self, adding: ["id": id])
-            let detail = try await server.run { try await $0.search(needsEmbedder: chunksRequest.ranks).chunks(chunksRequest) }
+            let detail = try await server.run {
+                try await $0.search(needsEmbedder: chunksRequest.ranks).chunks(chunksRequest)
+            }
             return try Self.json(detail)
         }
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try SearchJSON.encoder().encode(value)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -46,7 +46,9 @@ extension APIError {
             case .missingMergeFields:
                 return APIError(
                     status: .unprocessableContent, code: "missing_merge_fields",
-                    message: "missing merge fields: \(error.missingFields.joined(separator: ", ")) (set allow_missing to keep placeholders)")
+                    message:
+                        "missing merge fields: \(error.missingFields.joined(separator: ", ")) (set allow_missing to keep placeholders)"
+                )
             case .conflict: return APIError(status: .conflict, code: "conflict", message: error.context)
             default: return APIError.badRequest(error.context)
             }

@@ -20,7 +20,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
 
     /// Creates an error.
     public init(
-        status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:], suggestions: [String]? = nil
+        status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:],
+        suggestions: [String]? = nil
     ) {
         self.status = status
         self.code = code
@@ -43,18 +44,24 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     }
     /// 413 `payload_too_large`.
     public static func payloadTooLarge(limit: Int) -> APIError {
-        APIError(status: .contentTooLarge, code: "payload_too_large", message: "the request body is larger than \(limit) bytes")
+        APIError(
+            status: .contentTooLarge, code: "payload_too_large",
+            message: "the request body is larger than \(limit) bytes")
     }
     /// 503 `database_unavailable`, with `Retry-After`.
-    public static func databaseUnavailable(_ message: String = "the database is unavailable; try again shortly") -> APIError {
-        APIError(status: .serviceUnavailable, code: "database_unavailable", message: message, headers: [.retryAfter: "2"])
+    public static func databaseUnavailable(_ message: String = "the database is unavailable; try again shortly")
+        -> APIError
+    {
+        APIError(
+            status: .serviceUnavailable, code: "database_unavailable", message: message, headers: [.retryAfter: "2"])
     }
     /// 503 `statement_timeout`, with `Retry-After`: a database statement ran past the session's `statement_timeout`
     /// (`HQ_STATEMENT_TIMEOUT_MS` for `hq serve`).
     public static func statementTimeout() -> APIError {
         APIError(
             status: .serviceUnavailable, code: "statement_timeout",
-            message: "the database took longer than the statement timeout (HQ_STATEMENT_TIMEOUT_MS) to answer; narrow the request or try again",
+            message:
+                "the database took longer than the statement timeout (HQ_STATEMENT_TIMEOUT_MS) to answer; narrow the request or try again",
             headers: [.retryAfter: "2"])
     }
     /// 503 `embedder_busy`, with `Retry-After`: the embedding queue is full.

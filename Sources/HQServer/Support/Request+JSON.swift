@@ -69,9 +69,11 @@ extension Request {
         switch error {
         case .keyNotFound(let key, _): return "'\(key.stringValue)' is required"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return context.debugDescription.hasPrefix("'") ? context.debugDescription : "\(path(context)) has the wrong type"
+            return context.debugDescription.hasPrefix("'")
+                ? context.debugDescription : "\(path(context)) has the wrong type"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)): \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "the body is not valid JSON" : "\(path(context)): \(context.debugDescription)"
         @unknown default: return "the body is not valid JSON"
         }
     }

@@ -145,7 +145,9 @@ public struct EmbeddedCluster: Sendable {
 
     /// Passes `contents` to a tool in a file, never in argv: a fresh 0600 file of the server user in a private
     /// directory that root made (not listable by the server user), removed as soon as `body` returns.
-    private func withSecretFile<T>(_ layout: ClusterLayout, _ contents: String, _ body: (String) throws -> T) throws -> T {
+    private func withSecretFile<T>(_ layout: ClusterLayout, _ contents: String, _ body: (String) throws -> T) throws
+        -> T
+    {
         let secrets = try layout.cluster.makeTemporaryDirectory(prefix: ".hq-secret-")
         let secretsName = String(secrets.path.split(separator: "/").last!)
         defer {
@@ -277,7 +279,8 @@ public struct EmbeddedCluster: Sendable {
     }
 
     private func percentEncode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "&=?")))
+        text.addingPercentEncoding(
+            withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "&=?")))
             ?? text
     }
 }

@@ -46,9 +46,9 @@ enum Subprocess {
         _ = addCloseFrom.map { $0(&actions, 3) }
 
         let cArgs = allArguments.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
+        defer { for pointer in cArgs { free(pointer) } }
         let cEnv = environment.entries.map { strdup($0) } + [nil]
-        defer { cEnv.forEach { free($0) } }
+        defer { for pointer in cEnv { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, allArguments[0], &actions, nil, cArgs, cEnv)
         guard spawned == 0 else {

@@ -1,5 +1,5 @@
-import HQCore
 import Foundation
+import HQCore
 
 /// One SQL migration file: `NNN_name.sql`, applied in one transaction, idempotent by contract.
 public struct Migration: Sendable, Equatable {
@@ -28,7 +28,8 @@ public struct MigrationSet: Sendable {
     public init(directory: String) throws {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else {
-            throw MigrationError(.missingDirectory, "no migrations folder at \(directory)", hint: "set HQ_MIGRATIONS_DIR")
+            throw MigrationError(
+                .missingDirectory, "no migrations folder at \(directory)", hint: "set HQ_MIGRATIONS_DIR")
         }
         var loaded: [Migration] = []
         for file in names.sorted() where file.hasSuffix(".sql") {

@@ -13,10 +13,12 @@ public enum ScratchDatabase {
     /// - Throws: `PostgresError`, `MigrationError` (also for a URL that is not `postgresql://`), and
     ///   whatever `body` throws (the database is dropped all the same).
     public static func with<T: Sendable>(
-        serverURL: String, prefix: String, migrationsDirectory: String, keep: Bool = false, applicationName: String = "hq-eval",
+        serverURL: String, prefix: String, migrationsDirectory: String, keep: Bool = false,
+        applicationName: String = "hq-eval",
         logger: Logger, _ body: (PostgresPool, String) async throws -> T
     ) async throws -> T {
-        let safePrefix = String(prefix.unicodeScalars.filter { ("a"..."z").contains($0) || $0 == "_" }.map(Character.init))
+        let safePrefix = String(
+            prefix.unicodeScalars.filter { ("a"..."z").contains($0) || $0 == "_" }.map(Character.init))
         // Fixed text and digits only: the name is spliced into CREATE/DROP DATABASE, which take no parameters.
         let name = "hq_\(safePrefix)_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try await PostgresConnection.connect(PostgresConfiguration(serverURL), logger: logger)
@@ -28,7 +30,8 @@ public enum ScratchDatabase {
         }
         let url = try replacingDatabase(in: serverURL, with: name)
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url, applicationName: applicationName), maxConnections: 4, logger: logger)
+            configuration: PostgresConfiguration(url, applicationName: applicationName), maxConnections: 4,
+            logger: logger)
         func cleanUp() async {
             await pool.close()
             if !keep { try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
@@ -57,7 +60,8 @@ public enum ScratchDatabase {
     public static func replacingDatabase(in url: String, with name: String) throws -> String {
         guard let scheme = url.range(of: "://") else {
             throw MigrationError(
-                .failed, "a scratch database needs a postgresql:// URL", hint: "set HQ_DATABASE_URL to a postgresql:// URL")
+                .failed, "a scratch database needs a postgresql:// URL",
+                hint: "set HQ_DATABASE_URL to a postgresql:// URL")
         }
         let afterScheme = url[scheme.upperBound...]
         let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex

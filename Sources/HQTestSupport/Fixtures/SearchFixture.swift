@@ -32,7 +32,10 @@ public struct SearchFixture: Sendable {
         response.results.map(\.title)
     }
 
-    public func search(_ query: String, mode: SearchMode = .hybrid, limit: Int = 10, _ configure: (inout SearchFilter) -> Void = { _ in }) async throws -> [String] {
+    public func search(
+        _ query: String, mode: SearchMode = .hybrid, limit: Int = 10,
+        _ configure: (inout SearchFilter) -> Void = { _ in }
+    ) async throws -> [String] {
         var filter = SearchFilter()
         configure(&filter)
         return titles(try await service.search(SearchRequest(query: query, filter: filter, limit: limit, mode: mode)))
@@ -40,23 +43,29 @@ public struct SearchFixture: Sendable {
 
     private static func make() async throws -> SearchFixture {
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
         let embedder = try await embedderTask.value
 
         func folder(_ table: String, _ name: String, parent: String?) async throws -> String {
             let rows = try await pool.query(
-                "INSERT INTO public.\(unescaped: table) (name, parent_id) VALUES (\(name), \(parent)::uuid) RETURNING id")
+                "INSERT INTO public.\(unescaped: table) (name, parent_id) VALUES (\(name), \(parent)::uuid) RETURNING id"
+            )
             return try rows[0].decode(UUID.self, column: 0).uuidString.lowercased()
         }
         var folders: [String: String] = [:]
         folders["Sales"] = try await folder("document_folders", "Sales", parent: nil)
         folders["Sales/Playbooks"] = try await folder("document_folders", "Playbooks", parent: folders["Sales"])
-        folders["Sales/Playbooks/Deep"] = try await folder("document_folders", "Deep", parent: folders["Sales/Playbooks"])
+        folders["Sales/Playbooks/Deep"] = try await folder(
+            "document_folders", "Deep", parent: folders["Sales/Playbooks"])
         folders["Engineering"] = try await folder("document_folders", "Engineering", parent: nil)
         folders["Marketing"] = try await folder("asset_folders", "Marketing", parent: nil)
 
         var ids: [String: String] = [:]
-        func document(_ title: String, _ text: String, folder: String?, tags: [String], pinned: Bool = false, updated: String = "2025-01-01") async throws {
+        func document(
+            _ title: String, _ text: String, folder: String?, tags: [String], pinned: Bool = false,
+            updated: String = "2025-01-01"
+        ) async throws {
             let rows = try await pool.query(
                 """
                 INSERT INTO public.documents (title, content, folder_id, tags, pinned)
@@ -64,7 +73,9 @@ public struct SearchFixture: Sendable {
                 """)
             let id = try rows[0].decode(UUID.self, column: 0).uuidString.lowercased()
             ids[title] = id
-            try await pool.execute("UPDATE public.knowledge_sources SET source_updated_at = \(updated)::timestamptz WHERE document_id = \(id)::uuid")
+            try await pool.execute(
+                "UPDATE public.knowledge_sources SET source_updated_at = \(updated)::timestamptz WHERE document_id = \(id)::uuid"
+            )
         }
         func asset(_ name: String, _ description: String, type: String, folder: String?, tags: [String]) async throws {
             let rows = try await pool.query(
@@ -111,7 +122,8 @@ public struct SearchFixture: Sendable {
             type: "document", folder: nil, tags: ["pricing"])
 
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
-        try await pool.execute("UPDATE public.documents SET archived_at = now() WHERE id = \(ids["Archived pricing notes"]!)::uuid")
+        try await pool.execute(
+            "UPDATE public.documents SET archived_at = now() WHERE id = \(ids["Archived pricing notes"]!)::uuid")
         let service = SearchService(pool: pool, embedder: embedder, logger: TestDatabase.logger)
         return SearchFixture(url: url, pool: pool, embedder: embedder, service: service, ids: ids, folders: folders)
     }

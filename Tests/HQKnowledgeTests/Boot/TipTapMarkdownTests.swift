@@ -308,18 +308,30 @@ struct TipTapReaderTests {
     }
 
     static func words(_ text: String) -> Set<String> {
-        Set(text.lowercased().split(whereSeparator: { !$0.isLetter && $0 != "@" }).map(String.init).filter { $0.count > 1 })
+        Set(
+            text.lowercased().split(whereSeparator: { !$0.isLetter && $0 != "@" }).map(String.init).filter {
+                $0.count > 1
+            })
     }
 
     @Test("attributes are clamped once: level 1e308 is 6, a start of -5e20 is the lowest, colspan NaN is 1")
     func clampedAttributes() throws {
         let value = try JSONSerialization.jsonObject(with: Data(Self.hostile.utf8))
         let blocks = TipTapNode.blocks(of: value)
-        guard case .heading(let level, _) = blocks.first else { Issue.record("no heading first: \(blocks)"); return }
+        guard case .heading(let level, _) = blocks.first else {
+            Issue.record("no heading first: \(blocks)")
+            return
+        }
         #expect(level == 6)
-        guard case .list(.ordered, let start, _) = blocks[1] else { Issue.record("no list second"); return }
+        guard case .list(.ordered, let start, _) = blocks[1] else {
+            Issue.record("no list second")
+            return
+        }
         #expect(start == -999_999_999)
-        guard case .table(let rows) = blocks[3] else { Issue.record("no table fourth"); return }
+        guard case .table(let rows) = blocks[3] else {
+            Issue.record("no table fourth")
+            return
+        }
         #expect(rows.first?.first?.colspan == 1)
     }
 
@@ -332,12 +344,15 @@ struct TipTapReaderTests {
             // Before the one reader, the indexer dropped mentions: a person named in a document was not searchable.
             #expect(Self.words(search).contains(word), "search text lacks \(word)")
         }
-        #expect(Self.words(search).subtracting(Self.words(markdown)).isEmpty, "\(Self.words(search).subtracting(Self.words(markdown)))")
+        #expect(
+            Self.words(search).subtracting(Self.words(markdown)).isEmpty,
+            "\(Self.words(search).subtracting(Self.words(markdown)))")
     }
 
     @Test("JSON too deep or cut off: string values with their keys, escapes decoded, the cut-off string kept")
     func scanWithoutParsing() {
-        let values = JSONStringScan.values(in: #"{"type": "doc", "content": [{"text" : "a\"b\u00e9", "n": 1, "tags": ["x", "y"]}, {"text": "cut off"#)
+        let values = JSONStringScan.values(
+            in: #"{"type": "doc", "content": [{"text" : "a\"b\u00e9", "n": 1, "tags": ["x", "y"]}, {"text": "cut off"#)
         #expect(values.map(\.key) == ["type", "text", nil, nil, "text"])
         #expect(values.map(\.value) == ["doc", "a\"bé", "x", "y", "cut off"])
     }

@@ -22,7 +22,8 @@ struct DraftEvidenceScenarioTests {
     static func evaluate(llm: LLMConfiguration?) async throws -> DraftEvalReport {
         let scenarios = try DraftScenarioSet(directory: directory)
         let url = try await TestDatabase.migratedDatabase()
-        let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
         let embedder = try NativeEmbedder(
             modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
             logger: TestDatabase.logger)
@@ -36,7 +37,8 @@ struct DraftEvidenceScenarioTests {
         return report
     }
 
-    @Test("through the LLM path (loopback stub citing every passage it is given), no citation points at a wrong document")
+    @Test(
+        "through the LLM path (loopback stub citing every passage it is given), no citation points at a wrong document")
     func llmPath() async throws {
         let stub = try LLMStub { prompt in
             let cites = LLMStub.evidenceIDs(in: prompt).map { "[\($0)]" }.joined(separator: " ")
@@ -68,7 +70,10 @@ struct DraftEvidenceScenarioTests {
         let scenario = try #require(try await Self.report.value.scenarios.first { $0.id == "cafe-wholesale-intro" })
         let cited = Set(scenario.variants.flatMap(\.cited))
         #expect(!cited.isEmpty)
-        #expect(cited.isSubset(of: ["Wholesale pricing", "Café outreach playbook", "Shipping and returns", "Customer survey 2025: findings"]))
+        #expect(
+            cited.isSubset(of: [
+                "Wholesale pricing", "Café outreach playbook", "Shipping and returns", "Customer survey 2025: findings",
+            ]))
         // The queries carry the template's purpose, not the merge-filled names.
         #expect(scenario.queries.allSatisfy { !$0.contains("Maya") && !$0.contains("Harbor Cafe Group") })
     }

@@ -65,12 +65,14 @@ struct KnowledgeFixture: Sendable {
         try await document(
             "Roasting log duties", "Record every batch with its green lot number, charge temperature and drop time.",
             folder: nil, tags: ["boot:roaster"])
-        let contact = try await pool.query("""
+        let contact = try await pool.query(
+            """
             INSERT INTO public.contacts (name, company, title) VALUES ('Ada Lovelace', 'Analytical Café', 'Owner')
             RETURNING id
             """)[0].decode(UUID.self, column: 0)
         ids["contact"] = contact.uuidString.lowercased()
-        try await pool.execute("""
+        try await pool.execute(
+            """
             INSERT INTO public.templates (name, channel, stage, subject, body)
             VALUES ('Wholesale intro', 'email', 'intro', 'Coffee for {{company}}',
                     'Hi {{name}}, as the {{title}} of {{company}} you may like our wholesale terms.')

@@ -37,7 +37,10 @@ struct MCPSession {
         let output = Pipe()
         // Close-on-exec on our ends: a process other tests spawn meanwhile must not inherit the write end of the
         // server's stdin, or closing it would not reach the server as end of input (the child gets its own dup).
-        for handle in [input.fileHandleForReading, input.fileHandleForWriting, output.fileHandleForReading, output.fileHandleForWriting] {
+        for handle in [
+            input.fileHandleForReading, input.fileHandleForWriting, output.fileHandleForReading,
+            output.fileHandleForWriting,
+        ] {
             _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
         }
         process.standardInput = input

@@ -10,10 +10,12 @@ enum Fixtures {
 
     /// The native model, loaded once per test process.
     static let native: NativeEmbedder = {
-        let directory = ProcessInfo.processInfo.environment["HQ_MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let directory =
+            ProcessInfo.processInfo.environment["HQ_MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"
         do {
-            return try NativeEmbedder(modelDirectory: URL(fileURLWithPath: directory, isDirectory: true), logger: logger)
+            return try NativeEmbedder(
+                modelDirectory: URL(fileURLWithPath: directory, isDirectory: true), logger: logger)
         } catch {
             fatalError("cannot load the test model at \(directory): \(error)")
         }
@@ -32,7 +34,9 @@ enum Fixtures {
         return try await ServerApplication.start(server: context)
     }
 
-    static func post(_ url: String, _ json: String, token: String? = nil) async throws -> (status: Int, json: [String: Any]) {
+    static func post(_ url: String, _ json: String, token: String? = nil) async throws -> (
+        status: Int, json: [String: Any]
+    ) {
         let response = try await client.postJSON(url, json: Data(json.utf8), bearerToken: token)
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         return (response.status, object)
@@ -43,7 +47,9 @@ enum Fixtures {
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
+        var dot = 0.0
+        var na = 0.0
+        var nb = 0.0
         for (x, y) in zip(a, b) {
             dot += Double(x) * Double(y)
             na += Double(x) * Double(x)

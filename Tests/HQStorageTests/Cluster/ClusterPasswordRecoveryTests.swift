@@ -35,7 +35,8 @@ struct ClusterPasswordRecoveryTests {
         #expect(PsqlLaunch.splitPassword(second).password != PsqlLaunch.splitPassword(first).password)
         try await Self.expectConnects(second)
         await #expect(throws: (any Error).self) {
-            try await PostgresConnection.connect(PostgresConfiguration(first, connectTimeout: 5), logger: TestDatabase.logger)
+            try await PostgresConnection.connect(
+                PostgresConfiguration(first, connectTimeout: 5), logger: TestDatabase.logger)
         }
 
         // Removed while the server runs: tcpURL() names the missing password, start() sets a new one.

@@ -116,10 +116,14 @@ struct SecretExposureTests {
         }
         let start = try ClusterAttack.run([ClusterAttack.hqBinary, "db", "start"], environment: clusterEnvironment)
         #expect(start.status == 0, "\(start.output)")
-        let status = try ClusterAttack.run([ClusterAttack.hqBinary, "db", "status", "--json"], environment: clusterEnvironment)
-        dataDirectory = (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["data_directory"] as? String ?? ""
-        let state = try JSONSerialization.jsonObject(
-            with: try Data(contentsOf: URL(fileURLWithPath: home + "/cluster.json"))) as? [String: Any]
+        let status = try ClusterAttack.run(
+            [ClusterAttack.hqBinary, "db", "status", "--json"], environment: clusterEnvironment)
+        dataDirectory =
+            (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["data_directory"]
+            as? String ?? ""
+        let state =
+            try JSONSerialization.jsonObject(
+                with: try Data(contentsOf: URL(fileURLWithPath: home + "/cluster.json"))) as? [String: Any]
         let port = try #require(state?["port"] as? Int)
         let secret = try #require(state?["password"] as? String)
         let tcpURL = "postgresql://hq:\(secret)@127.0.0.1:\(port)/hq"

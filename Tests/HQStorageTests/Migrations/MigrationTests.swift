@@ -48,7 +48,8 @@ struct MigrationTests {
         await connection.close()
         #expect(first.contains("CREATE TABLE public.knowledge_chunks"))
         #expect(first.count > 10_000)
-        let firstLines = first.split(separator: "\n"), secondLines = second.split(separator: "\n")
+        let firstLines = first.split(separator: "\n")
+        let secondLines = second.split(separator: "\n")
         let differing = zip(firstLines, secondLines).first { $0 != $1 }
         #expect(firstLines.count == secondLines.count)
         #expect(differing == nil, "first difference: \(String(describing: differing))")
@@ -84,7 +85,8 @@ struct MigrationTests {
         let url = try await TestDatabase.migratedDatabase()
         let connection = try await PostgresConnection.connect(PostgresConfiguration(url), logger: TestDatabase.logger)
         let schema = try await connection.query(
-            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'")
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'"
+        )
         #expect(try schema[0].decode(String.self, column: 0) == "extensions")
         let rows = try await connection.query(
             """

@@ -13,9 +13,12 @@ extension PostgresIntegration {
             try scalar(T.self, try await connection.query("SELECT \(value)::\(unescaped: sqlType)"))
         }
 
-        @Test("text round-trips, including unicode and quotes", arguments: [
-            "", "plain", "héllo wörld", "日本語のテキスト", "emoji 🧠🔎", "quote ' \" \\ ;--", String(repeating: "x", count: 100_000),
-        ])
+        @Test(
+            "text round-trips, including unicode and quotes",
+            arguments: [
+                "", "plain", "héllo wörld", "日本語のテキスト", "emoji 🧠🔎", "quote ' \" \\ ;--",
+                String(repeating: "x", count: 100_000),
+            ])
         func text(value: String) async throws {
             try await withTestConnection { (connection: PostgresConnection) async throws in
                 #expect(try await echo(value, as: "text", on: connection) == value)
@@ -25,9 +28,15 @@ extension PostgresIntegration {
         @Test("integers round-trip at their limits")
         func integers() async throws {
             try await withTestConnection { (connection: PostgresConnection) async throws in
-                for value in [Int16.min, -1, 0, Int16.max] { #expect(try await echo(value, as: "int2", on: connection) == value) }
-                for value in [Int32.min, 0, Int32.max] { #expect(try await echo(value, as: "int4", on: connection) == value) }
-                for value in [Int64.min, 0, Int64.max] { #expect(try await echo(value, as: "int8", on: connection) == value) }
+                for value in [Int16.min, -1, 0, Int16.max] {
+                    #expect(try await echo(value, as: "int2", on: connection) == value)
+                }
+                for value in [Int32.min, 0, Int32.max] {
+                    #expect(try await echo(value, as: "int4", on: connection) == value)
+                }
+                for value in [Int64.min, 0, Int64.max] {
+                    #expect(try await echo(value, as: "int8", on: connection) == value)
+                }
                 #expect(try await echo(42, as: "int8", on: connection) == 42)
                 // Narrower columns widen into Int.
                 #expect(try scalar(Int.self, await connection.query("SELECT 7::int2")) == 7)
@@ -61,11 +70,14 @@ extension PostgresIntegration {
                 #expect(try await echo(id, as: "uuid", on: connection) == id)
                 let textForm = try scalar(String.self, await connection.query("SELECT \(id)::text"))
                 #expect(textForm == id.uuidString.lowercased())
-                for bytes in [Data(), Data(0...255)] { #expect(try await echo(bytes, as: "bytea", on: connection) == bytes) }
+                for bytes in [Data(), Data(0...255)] {
+                    #expect(try await echo(bytes, as: "bytea", on: connection) == bytes)
+                }
                 let now = Date()
                 let echoed = try await echo(now, as: "timestamptz", on: connection)
                 #expect(abs(echoed.timeIntervalSince(now)) < 1e-6)
-                let fixed = try scalar(Date.self, await connection.query("SELECT '2024-02-29 12:34:56.789012+00'::timestamptz"))
+                let fixed = try scalar(
+                    Date.self, await connection.query("SELECT '2024-02-29 12:34:56.789012+00'::timestamptz"))
                 #expect(abs(fixed.timeIntervalSince1970 - 1_709_210_096.789012) < 1e-6)
                 #expect(try await echo(Date.distantFuture, as: "timestamptz", on: connection) != Date.distantPast)
             }
@@ -89,12 +101,18 @@ extension PostgresIntegration {
 
         @Test("jsonb carries Codable values")
         func jsonb() async throws {
-            struct Meta: Codable, Equatable { var title: String; var tags: [String]; var score: Double }
+            struct Meta: Codable, Equatable {
+                var title: String
+                var tags: [String]
+                var score: Double
+            }
             let meta = Meta(title: "Ünïcode \"quoted\"", tags: ["a", "b"], score: 0.25)
             try await withTestConnection { (connection: PostgresConnection) async throws in
                 let echoed = try await echo(try PostgresJSONB(encoding: meta), as: "jsonb", on: connection)
                 #expect(try echoed.decode(Meta.self) == meta)
-                let field = try scalar(String.self, await connection.query("SELECT \(try PostgresJSONB(encoding: meta))::jsonb ->> 'title'"))
+                let field = try scalar(
+                    String.self,
+                    await connection.query("SELECT \(try PostgresJSONB(encoding: meta))::jsonb ->> 'title'"))
                 #expect(field == meta.title)
                 // A jsonb column also reads as its JSON text.
                 let text = try scalar(String.self, await connection.query("SELECT '{\"k\": [1, 2]}'::jsonb"))
@@ -122,7 +140,8 @@ extension PostgresIntegration {
             let values = pseudoRandomFloats(count: 384, seed: 7)
             try await withTestConnection { (connection: PostgresConnection) async throws in
                 #expect(try await echo(PostgresVector(values), as: "vector", on: connection).values == values)
-                let text = try scalar(String.self, await connection.query("SELECT \(PostgresVector([1, 2.5, -3]))::vector::text"))
+                let text = try scalar(
+                    String.self, await connection.query("SELECT \(PostgresVector([1, 2.5, -3]))::vector::text"))
                 #expect(text == "[1,2.5,-3]")
                 let dims = try scalar(Int.self, await connection.query("SELECT vector_dims(\(PostgresVector(values)))"))
                 #expect(dims == 384)
@@ -138,7 +157,8 @@ extension PostgresIntegration {
                 for (sent, received) in zip(values, echoed) {
                     #expect(abs(sent - received) <= max(abs(sent) * 0x1p-11, 0x1p-24))
                 }
-                let text = try scalar(String.self, await connection.query("SELECT \(PostgresHalfVector([1, 0.5, -2]))::halfvec::text"))
+                let text = try scalar(
+                    String.self, await connection.query("SELECT \(PostgresHalfVector([1, 0.5, -2]))::halfvec::text"))
                 #expect(text == "[1,0.5,-2]")
             }
         }
@@ -150,7 +170,8 @@ extension PostgresIntegration {
                 #expect(try await echo(sparse, as: "sparsevec", on: connection) == sparse)
                 let text = try scalar(String.self, await connection.query("SELECT \(sparse)::sparsevec::text"))
                 #expect(text == "{1:1.5,3:2}/5")
-                let parsed = try scalar(PostgresSparseVector.self, await connection.query("SELECT '{2:0.5,30000:1}/30000'::sparsevec"))
+                let parsed = try scalar(
+                    PostgresSparseVector.self, await connection.query("SELECT '{2:0.5,30000:1}/30000'::sparsevec"))
                 #expect(parsed == PostgresSparseVector(dimensions: 30_000, indices: [1, 29_999], values: [0.5, 1]))
                 let empty = PostgresSparseVector(dimensions: 3, indices: [], values: [])
                 #expect(try await echo(empty, as: "sparsevec", on: connection) == empty)
@@ -160,7 +181,8 @@ extension PostgresIntegration {
         @Test("rows decode by name and as tuples; mismatches are decoding errors")
         func rowAccess() async throws {
             try await withTestConnection { (connection: PostgresConnection) async throws in
-                let rows = try await connection.query("SELECT 1::int4 AS \"Count\", 'x'::text AS label, NULL::uuid AS id")
+                let rows = try await connection.query(
+                    "SELECT 1::int4 AS \"Count\", 'x'::text AS label, NULL::uuid AS id")
                 #expect(rows.columnNames == ["Count", "label", "id"])
                 #expect(try rows[0].decode(Int.self, column: "Count") == 1)
                 let (count, label, id) = try rows[0].decode((Int32, String, UUID?).self)

@@ -11,11 +11,13 @@ extension PostgresIntegration {
             let rowCount = 10_000
             let vectors = (0..<rowCount).map { pseudoRandomFloats(count: 384, seed: UInt64($0 + 1)) }
             try await withTestConnection { (connection: PostgresConnection) async throws in
-                try await connection.execute(script: """
-                    CREATE TABLE \(table) (id uuid PRIMARY KEY, n int8 NOT NULL, label text, tags text[], embedding vector(384) NOT NULL)
-                    """)
+                try await connection.execute(
+                    script: """
+                        CREATE TABLE \(table) (id uuid PRIMARY KEY, n int8 NOT NULL, label text, tags text[], embedding vector(384) NOT NULL)
+                        """)
                 let ids = (0..<rowCount).map { _ in UUID() }
-                let copied = try await connection.copy(into: table, columns: ["id", "n", "label", "tags", "embedding"]) { writer in
+                let copied = try await connection.copy(into: table, columns: ["id", "n", "label", "tags", "embedding"])
+                { writer in
                     for index in 0..<rowCount {
                         let label: String? = index % 10 == 0 ? nil : "row \(index) ü"
                         try writer.append(ids[index], index, label, ["t\(index % 3)"], PostgresVector(vectors[index]))
@@ -23,11 +25,13 @@ extension PostgresIntegration {
                 }
                 #expect(copied == rowCount)
 
-                let summary = try await connection.query("""
+                let summary = try await connection.query(
+                    """
                     SELECT count(*), sum(n), count(label), sum((embedding::real[])[1]::float8), sum((embedding::real[])[384]::float8)
                     FROM \(identifier: table)
                     """)
-                let (count, sum, labelled, firstSum, lastSum) = try summary[0].decode((Int, Double, Int, Double, Double).self)
+                let (count, sum, labelled, firstSum, lastSum) = try summary[0].decode(
+                    (Int, Double, Int, Double, Double).self)
                 #expect(count == rowCount)
                 #expect(sum == Double(rowCount * (rowCount - 1) / 2))
                 #expect(labelled == rowCount - rowCount / 10)
@@ -36,7 +40,8 @@ extension PostgresIntegration {
                 #expect(abs(firstSum - expectedFirst) < 1e-6 * Double(rowCount))
                 #expect(abs(lastSum - expectedLast) < 1e-6 * Double(rowCount))
 
-                let sample = try await connection.query("SELECT embedding, tags, label FROM \(identifier: table) WHERE id = \(ids[4321])")
+                let sample = try await connection.query(
+                    "SELECT embedding, tags, label FROM \(identifier: table) WHERE id = \(ids[4321])")
                 #expect(try sample[0].decode(PostgresVector.self, column: 0).values == vectors[4321])
                 #expect(try sample[0].decode([String].self, column: 1) == ["t\(4321 % 3)"])
                 #expect(try sample[0].decode(String?.self, column: 2) == "row 4321 ü")
@@ -59,7 +64,8 @@ extension PostgresIntegration {
         func serverRejectsRow() async throws {
             let table = uniqueTableName("copy_unique")
             try await withTestConnection { (connection: PostgresConnection) async throws in
-                try await connection.execute(script: "CREATE TABLE \(table) (a int8 PRIMARY KEY, v halfvec(3), s sparsevec(10))")
+                try await connection.execute(
+                    script: "CREATE TABLE \(table) (a int8 PRIMARY KEY, v halfvec(3), s sparsevec(10))")
                 let error = await #expect(throws: PostgresError.self) {
                     try await connection.copy(into: table, columns: ["a", "v", "s"]) { writer in
                         let sparse = PostgresSparseVector(dimensions: 10, indices: [3], values: [1])
@@ -72,7 +78,8 @@ extension PostgresIntegration {
                     try writer.append(2, PostgresHalfVector([0.5, 1, 2]), PostgresSparseVector?.none)
                 }
                 #expect(copied == 1)
-                let half = try scalar(PostgresHalfVector.self, await connection.query("SELECT v FROM \(identifier: table)"))
+                let half = try scalar(
+                    PostgresHalfVector.self, await connection.query("SELECT v FROM \(identifier: table)"))
                 #expect(half.values == [0.5, 1, 2])
             }
         }

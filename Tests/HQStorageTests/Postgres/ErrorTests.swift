@@ -5,12 +5,14 @@ import Testing
 
 extension PostgresIntegration {
     @Suite struct Errors {
-        @Test("a bad statement reports its SQLSTATE", arguments: [
-            ("SELECT * FROM no_such_table_anywhere", "42P01"),
-            ("SELEC 1", "42601"),
-            ("SELECT no_such_column FROM pg_class", "42703"),
-            ("SELECT 1/0", "22012"),
-        ])
+        @Test(
+            "a bad statement reports its SQLSTATE",
+            arguments: [
+                ("SELECT * FROM no_such_table_anywhere", "42P01"),
+                ("SELEC 1", "42601"),
+                ("SELECT no_such_column FROM pg_class", "42703"),
+                ("SELECT 1/0", "22012"),
+            ])
         func sqlState(sql: String, expected: String) async throws {
             try await withTestConnection { (connection: PostgresConnection) async throws in
                 let error = await #expect(throws: PostgresError.self) {
@@ -54,14 +56,16 @@ extension PostgresIntegration {
             }
         }
 
-        @Test("passwords in a connection string never appear in connection errors", arguments: [
-            "postgresql://hq:Sup3rSecretPW@127.0.0.1:1/postgres",
-            "host=127.0.0.1 port=1 user=hq password=Sup3rSecretPW dbname=postgres",
-            "host=127.0.0.1 port=1 user=hq password='Sup3rSecretPW' dbname=postgres",
-            "postgresql://hq@127.0.0.1:1/postgres?password=Sup3rSecretPW",
-            // libpq quotes the whole URI in this parse error, so redaction has to do the work.
-            "postgresql://hq:Sup3rSecretPW@127.0.0.1:1/post gres",
-        ])
+        @Test(
+            "passwords in a connection string never appear in connection errors",
+            arguments: [
+                "postgresql://hq:Sup3rSecretPW@127.0.0.1:1/postgres",
+                "host=127.0.0.1 port=1 user=hq password=Sup3rSecretPW dbname=postgres",
+                "host=127.0.0.1 port=1 user=hq password='Sup3rSecretPW' dbname=postgres",
+                "postgresql://hq@127.0.0.1:1/postgres?password=Sup3rSecretPW",
+                // libpq quotes the whole URI in this parse error, so redaction has to do the work.
+                "postgresql://hq:Sup3rSecretPW@127.0.0.1:1/post gres",
+            ])
         func passwordRedaction(connectionString: String) async throws {
             let error = await #expect(throws: PostgresError.self) {
                 try await PostgresConnection.connect(
@@ -76,11 +80,12 @@ extension PostgresIntegration {
         @Test("a wrong database name fails with a connection error naming the problem")
         func unknownDatabase() async throws {
             let url = try await TestDatabase.url()
-            let bad = URLComponents(string: url).map { components -> String in
-                var components = components
-                components.path = "/hq_no_such_database"
-                return components.string!
-            } ?? url + " dbname=hq_no_such_database"
+            let bad =
+                URLComponents(string: url).map { components -> String in
+                    var components = components
+                    components.path = "/hq_no_such_database"
+                    return components.string!
+                } ?? url + " dbname=hq_no_such_database"
             let error = await #expect(throws: PostgresError.self) {
                 try await PostgresConnection.connect(PostgresConfiguration(bad), logger: TestDatabase.logger)
             }

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import HQStorage
 import HQTestSupport
+import Synchronization
 import Testing
 
 extension PostgresIntegration {
@@ -105,8 +105,9 @@ extension PostgresIntegration {
     }
 
     @Suite struct ServerRestart {
-        @Test("after a server restart, a direct connection reports the loss and the pool carries on",
-              .enabled(if: TestDatabase.canRestartServer))
+        @Test(
+            "after a server restart, a direct connection reports the loss and the pool carries on",
+            .enabled(if: TestDatabase.canRestartServer))
         func restart() async throws {
             let configuration = try await TestDatabase.isolatedConfiguration(applicationName: "hq-restart")
             let pool = PostgresPool(configuration: configuration, maxConnections: 3, logger: TestDatabase.logger)

@@ -14,7 +14,9 @@ extension PostgresIntegration {
                 try await connection.execute("INSERT INTO \(identifier: table) (name) VALUES (\(attack))")
                 let stored = try scalar(String.self, await connection.query("SELECT name FROM \(identifier: table)"))
                 #expect(stored == attack)
-                let count = try scalar(Int.self, await connection.query("SELECT count(*) FROM \(identifier: table) WHERE name = \(attack)"))
+                let count = try scalar(
+                    Int.self, await connection.query("SELECT count(*) FROM \(identifier: table) WHERE name = \(attack)")
+                )
                 #expect(count == 1)
             }
         }
@@ -68,11 +70,12 @@ extension PostgresIntegration {
         func scriptAndAffectedRows() async throws {
             let table = uniqueTableName("script")
             try await withTestConnection { (connection: PostgresConnection) async throws in
-                try await connection.execute(script: """
-                    CREATE TABLE \(table) (id int PRIMARY KEY);
-                    INSERT INTO \(table) SELECT generate_series(1, 10);
-                    CREATE EXTENSION IF NOT EXISTS vector;
-                    """)
+                try await connection.execute(
+                    script: """
+                        CREATE TABLE \(table) (id int PRIMARY KEY);
+                        INSERT INTO \(table) SELECT generate_series(1, 10);
+                        CREATE EXTENSION IF NOT EXISTS vector;
+                        """)
                 #expect(try await connection.execute("DELETE FROM \(identifier: table) WHERE id > \(7)") == 3)
                 #expect(try await connection.query("SELECT id FROM \(identifier: table) ORDER BY id").count == 7)
             }

@@ -59,7 +59,9 @@ extension PostgresIntegration {
                         }
                     }
                 }
-                #expect(try scalar([Int32].self, await connection.query("SELECT array_agg(id) FROM \(identifier: table)")) == [1])
+                #expect(
+                    try scalar([Int32].self, await connection.query("SELECT array_agg(id) FROM \(identifier: table)"))
+                        == [1])
             }
         }
 

@@ -10,11 +10,14 @@ struct EnqueueTriggerTests {
         try await SchemaDatabase.withDatabase { db, _ in
             let a = try await db.agent("alice")
             let b = try await db.agent("bob")
-            let task = try await db.value(UUID.self, """
+            let task = try await db.value(
+                UUID.self,
+                """
                 INSERT INTO tasks (title, priority, assignee_agent_id, model_override)
                 VALUES ('Write brief', 'high', \(a), 'opus') RETURNING id
                 """)
-            let first = try await db.query("""
+            let first = try await db.query(
+                """
                 SELECT agent_slug, event_type::text, summary, dedup_key, context ->> 'task_priority',
                        context ->> 'model_override', task_id
                   FROM agent_inbox_items
@@ -27,14 +30,17 @@ struct EnqueueTriggerTests {
             #expect(priority == "high" && model == "opus" && taskID == task)
 
             // Updates that do not change the assignee enqueue nothing.
-            try await db.execute("UPDATE tasks SET title = 'Write the brief', assignee_agent_id = \(a) WHERE id = \(task)")
+            try await db.execute(
+                "UPDATE tasks SET title = 'Write the brief', assignee_agent_id = \(a) WHERE id = \(task)")
             #expect(try await db.value(Int.self, "SELECT count(*) FROM agent_inbox_items") == 1)
 
             try await db.execute("UPDATE tasks SET assignee_agent_id = \(b) WHERE id = \(task)")
-            let second = try await db.query("""
+            let second = try await db.query(
+                """
                 SELECT event_type::text, summary, context ->> 'previous_agent_id' FROM agent_inbox_items WHERE agent_id = \(b)
                 """)
-            #expect(try second[0].decode((String, String, String).self)
+            #expect(
+                try second[0].decode((String, String, String).self)
                     == ("task_reassignment", "Task reassigned: Write the brief", a.uuidString.lowercased()))
 
             // Unassigning enqueues nothing; assigning alice again is a duplicate of her first item.
@@ -53,13 +59,16 @@ struct EnqueueTriggerTests {
             let a = try await db.agent("alice")
             let b = try await db.agent("bob")
             let task = try await db.value(UUID.self, "INSERT INTO tasks (title) VALUES ('t') RETURNING id")
-            let comment = try await db.value(UUID.self, """
+            let comment = try await db.value(
+                UUID.self,
+                """
                 INSERT INTO comments (entity_type, entity_id, body, actor_type, actor_agent_id, mentions)
                 VALUES ('task', \(task), 'ping @alice @alice @ghost and me @bob', 'agent', \(b),
                         ARRAY['@alice', '@alice', '@ghost', '@bob'])
                 RETURNING id
                 """)
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT agent_id, event_type::text, task_id, comment_id, summary, dedup_key, context ->> 'comment_body'
                   FROM agent_inbox_items
                 """)
@@ -73,11 +82,15 @@ struct EnqueueTriggerTests {
 
             // A comment on something other than a task: no task_id. Editing mentions later enqueues nothing.
             let contact = try await db.value(UUID.self, "INSERT INTO contacts (name) VALUES ('Carol') RETURNING id")
-            let other = try await db.value(UUID.self, """
+            let other = try await db.value(
+                UUID.self,
+                """
                 INSERT INTO comments (entity_type, entity_id, body, mentions) VALUES ('contact', \(contact), 'hi @bob', '{@bob}')
                 RETURNING id
                 """)
-            #expect(try await db.value(Bool.self, "SELECT task_id IS NULL FROM agent_inbox_items WHERE comment_id = \(other)"))
+            #expect(
+                try await db.value(
+                    Bool.self, "SELECT task_id IS NULL FROM agent_inbox_items WHERE comment_id = \(other)"))
             try await db.execute("UPDATE comments SET mentions = '{@alice}' WHERE id = \(other)")
             #expect(try await db.value(Int.self, "SELECT count(*) FROM agent_inbox_items") == 2)
         }
@@ -87,7 +100,8 @@ struct EnqueueTriggerTests {
     func contactAutomation() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
             let a = try await db.agent("sdr")
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO automation_rules (table_name, field, condition, value, target_agent_id, target_agent_slug,
                                               event_type, summary_template, created_at) VALUES
                   ('contacts', NULL, 'created', NULL, \(a), 'sdr', 'contact_created', 'New contact {name}', now() - interval '4 min'),
@@ -121,12 +135,14 @@ struct EnqueueTriggerTests {
 
             try await db.execute("UPDATE contacts SET extended = '{\"tier\": \"gold\"}' WHERE id = \(contact)")
             #expect(try await summaries().contains("Dana tier ->gold"))
-            let context = try await db.query("""
+            let context = try await db.query(
+                """
                 SELECT context ->> 'field', context ->> 'condition', context ->> 'new_value', context ->> 'contact_name',
                        event_type::text, contact_id
                   FROM agent_inbox_items WHERE event_type = 'contact_updated'
                 """)
-            #expect(try context[0].decode((String, String, String, String, String, UUID).self)
+            #expect(
+                try context[0].decode((String, String, String, String, String, UUID).self)
                     == ("tier", "any_change", "gold", "Dana", "contact_updated", contact))
 
             // The inactive rule and the organizations rule never fired.

@@ -12,7 +12,8 @@ struct GatewayTokenTests {
             let (token, tokenID) = try minted[0].decode((String, UUID).self)
             #expect(token.count == 64 && token.allSatisfy(\.isHexDigit))
             // What is stored is sha256(token) in lowercase hex, and the plaintext appears nowhere in the row.
-            let stored = try await db.query("""
+            let stored = try await db.query(
+                """
                 SELECT token_hash, encode(sha256(convert_to(\(token), 'UTF8')), 'hex'),
                        position(\(token) IN t::text)::int8
                   FROM gateway_registration_tokens t WHERE id = \(tokenID)
@@ -22,15 +23,20 @@ struct GatewayTokenTests {
             #expect(position == 0)
             // A plaintext token cannot be stored by mistake.
             await expectServerError("23514", "token_hash_check") {
-                try await db.execute("INSERT INTO gateway_registration_tokens (token_hash, expires_at) VALUES (\(token.uppercased()), now() + interval '5 minutes')")
+                try await db.execute(
+                    "INSERT INTO gateway_registration_tokens (token_hash, expires_at) VALUES (\(token.uppercased()), now() + interval '5 minutes')"
+                )
             }
 
             let first = try await db.query("SELECT gateway_id, gateway_slug FROM consume_gateway_token(\(token))")
             let (gatewayID, slug) = try first[0].decode((UUID, String).self)
             #expect(slug == "office-mac")
-            let gateway = try await db.query("SELECT label, status, meta ->> 'registered_via' FROM gateways WHERE id = \(gatewayID)")
+            let gateway = try await db.query(
+                "SELECT label, status, meta ->> 'registered_via' FROM gateways WHERE id = \(gatewayID)")
             #expect(try gateway[0].decode((String, String, String).self) == ("Office Mac", "provisioning", "token"))
-            let consumed = try await db.query("SELECT consumed_at IS NOT NULL, consumed_by_gateway_id FROM gateway_registration_tokens WHERE id = \(tokenID)")
+            let consumed = try await db.query(
+                "SELECT consumed_at IS NOT NULL, consumed_by_gateway_id FROM gateway_registration_tokens WHERE id = \(tokenID)"
+            )
             #expect(try consumed[0].decode((Bool, UUID).self) == (true, gatewayID))
 
             await expectServerError("28000", "token_already_used") {
@@ -42,7 +48,7 @@ struct GatewayTokenTests {
             await expectServerError("28000", "invalid_token") {
                 _ = try await db.query("SELECT * FROM consume_gateway_token(NULL)")
             }
-            #expect(try await db.value(Int.self, "SELECT count(*) FROM gateways") == 2) // default + the one
+            #expect(try await db.value(Int.self, "SELECT count(*) FROM gateways") == 2)  // default + the one
         }
     }
 
@@ -50,14 +56,16 @@ struct GatewayTokenTests {
     func expiry() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
             let token = "ab" + String(repeating: "c", count: 46)
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO gateway_registration_tokens (token_hash, label, expires_at)
                 VALUES (hq_token_hash(\(token)), 'late', now() - interval '1 second')
                 """)
             await expectServerError("28000", "token_expired") {
                 _ = try await db.query("SELECT * FROM consume_gateway_token(\(token))")
             }
-            #expect(try await db.value(Bool.self, "SELECT consumed_at IS NULL FROM gateway_registration_tokens") == true)
+            #expect(
+                try await db.value(Bool.self, "SELECT consumed_at IS NULL FROM gateway_registration_tokens") == true)
         }
     }
 
@@ -69,8 +77,10 @@ struct GatewayTokenTests {
             }
             let a = try await db.query("SELECT gateway_slug FROM consume_gateway_token(\(try await mint("Box")))")
             let b = try await db.query("SELECT gateway_slug FROM consume_gateway_token(\(try await mint("Box")))")
-            let c = try await db.query("SELECT gateway_slug FROM consume_gateway_token(\(try await mint(nil)), ' BOX ')")
-            let d = try await db.query("SELECT gateway_slug FROM consume_gateway_token(\(try await mint(nil)), NULL, 'My-Host')")
+            let c = try await db.query(
+                "SELECT gateway_slug FROM consume_gateway_token(\(try await mint(nil)), ' BOX ')")
+            let d = try await db.query(
+                "SELECT gateway_slug FROM consume_gateway_token(\(try await mint(nil)), NULL, 'My-Host')")
             let e = try await db.query("SELECT gateway_slug FROM consume_gateway_token(\(try await mint("!!!")))")
             #expect(try a[0].decode(String.self, column: 0) == "box")
             #expect(try b[0].decode(String.self, column: 0) == "box-2")

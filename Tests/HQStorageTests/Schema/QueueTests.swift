@@ -7,7 +7,8 @@ import Testing
 private func leaseConcurrently(
     url: String, workers: Int, _ lease: @escaping @Sendable (PostgresConnection) async throws -> UUID?
 ) async throws -> [UUID] {
-    let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: workers, logger: TestDatabase.logger)
+    let pool = PostgresPool(
+        configuration: PostgresConfiguration(url), maxConnections: workers, logger: TestDatabase.logger)
     do {
         let ids = try await leaseAll(pool: pool, workers: workers, lease)
         await pool.close()
@@ -43,7 +44,8 @@ struct InboxQueueTests {
     func concurrentLeasing() async throws {
         try await SchemaDatabase.withDatabase { db, url in
             let agent = try await db.agent("worker")
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key, created_at)
                 SELECT \(agent), 'worker', 'task_assignment', 'k' || g, now() - make_interval(secs => 100 - g)
                   FROM generate_series(1, 60) g
@@ -65,22 +67,27 @@ struct InboxQueueTests {
         try await SchemaDatabase.withDatabase { db, _ in
             let a = try await db.agent("a")
             let b = try await db.agent("b")
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key, created_at) VALUES
                   (\(a), 'a', 'task_assignment', 'new', now()),
                   (\(a), 'a', 'task_assignment', 'old', now() - interval '1 hour'),
                   (\(b), 'b', 'task_assignment', 'other', now() - interval '2 hours')
                 """)
-            let first = try await db.query("SELECT dedup_key, attempt_count::int8, status::text FROM lease_inbox_item(\(a), 30)")
+            let first = try await db.query(
+                "SELECT dedup_key, attempt_count::int8, status::text FROM lease_inbox_item(\(a), 30)")
             #expect(try first[0].decode((String, Int, String).self) == ("old", 1, "leased"))
             let second = try await db.value(String.self, "SELECT dedup_key FROM lease_inbox_item(\(a), 30)")
             #expect(second == "new")
             #expect(try await db.query("SELECT * FROM lease_inbox_item(\(a), 30)").isEmpty)
             // The lease of 'old' runs out: it comes back, attempt 2.
-            try await db.execute("UPDATE agent_inbox_items SET leased_until = now() - interval '1 second' WHERE dedup_key = 'old'")
+            try await db.execute(
+                "UPDATE agent_inbox_items SET leased_until = now() - interval '1 second' WHERE dedup_key = 'old'")
             let again = try await db.query("SELECT dedup_key, attempt_count::int8 FROM lease_inbox_item(\(a), 30)")
             #expect(try again[0].decode((String, Int).self) == ("old", 2))
-            #expect(try await db.value(String.self, "SELECT status::text FROM agent_inbox_items WHERE dedup_key = 'other'") == "pending")
+            #expect(
+                try await db.value(String.self, "SELECT status::text FROM agent_inbox_items WHERE dedup_key = 'other'")
+                    == "pending")
         }
     }
 
@@ -88,7 +95,9 @@ struct InboxQueueTests {
     func failAndDeadLetter() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
             let a = try await db.agent("a")
-            let item = try await db.value(UUID.self, """
+            let item = try await db.value(
+                UUID.self,
+                """
                 INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key)
                 VALUES (\(a), 'a', 'task_assignment', 'x') RETURNING id
                 """)
@@ -96,7 +105,8 @@ struct InboxQueueTests {
                 let leased = try await db.value(UUID.self, "SELECT id FROM lease_inbox_item(\(a))")
                 #expect(leased == item)
                 try await db.execute("SELECT fail_inbox_item(\(item), \("boom \(attempt)"))")
-                let state = try await db.query("""
+                let state = try await db.query(
+                    """
                     SELECT status::text, attempt_count::int8, context ->> 'last_failure_reason', failed_at IS NOT NULL
                       FROM agent_inbox_items WHERE id = \(item)
                     """)
@@ -109,22 +119,34 @@ struct InboxQueueTests {
             #expect(try await db.query("SELECT * FROM lease_inbox_item(\(a))").isEmpty)
             // A late fail/complete does not resurrect or re-open it... complete is the worker's final word though.
             try await db.execute("SELECT fail_inbox_item(\(item), 'again')")
-            #expect(try await db.value(String.self, "SELECT status::text FROM agent_inbox_items WHERE id = \(item)") == "dead_letter")
+            #expect(
+                try await db.value(String.self, "SELECT status::text FROM agent_inbox_items WHERE id = \(item)")
+                    == "dead_letter")
 
             // Without a reason the key is JSON null.
-            let other = try await db.value(UUID.self, """
+            let other = try await db.value(
+                UUID.self,
+                """
                 INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key)
                 VALUES (\(a), 'a', 'task_assignment', 'y') RETURNING id
                 """)
             _ = try await db.query("SELECT * FROM lease_inbox_item(\(a))")
             try await db.execute("SELECT fail_inbox_item(\(other))")
-            #expect(try await db.value(String.self, "SELECT jsonb_typeof(context -> 'last_failure_reason') FROM agent_inbox_items WHERE id = \(other)") == "null")
+            #expect(
+                try await db.value(
+                    String.self,
+                    "SELECT jsonb_typeof(context -> 'last_failure_reason') FROM agent_inbox_items WHERE id = \(other)")
+                    == "null")
             _ = try await db.query("SELECT * FROM lease_inbox_item(\(a))")
             try await db.execute("SELECT complete_inbox_item(\(other))")
-            let done = try await db.query("SELECT status::text, completed_at IS NOT NULL, leased_until IS NULL FROM agent_inbox_items WHERE id = \(other)")
+            let done = try await db.query(
+                "SELECT status::text, completed_at IS NOT NULL, leased_until IS NULL FROM agent_inbox_items WHERE id = \(other)"
+            )
             #expect(try done[0].decode((String, Bool, Bool).self) == ("done", true, true))
             try await db.execute("SELECT fail_inbox_item(\(other), 'late')")
-            #expect(try await db.value(String.self, "SELECT status::text FROM agent_inbox_items WHERE id = \(other)") == "done")
+            #expect(
+                try await db.value(String.self, "SELECT status::text FROM agent_inbox_items WHERE id = \(other)")
+                    == "done")
             #expect(try await db.query("SELECT * FROM lease_inbox_item(\(a))").isEmpty)
         }
     }
@@ -133,14 +155,16 @@ struct InboxQueueTests {
     func expiredLastLease() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
             let a = try await db.agent("a")
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key, max_attempts)
                 VALUES (\(a), 'a', 'task_assignment', 'z', 1)
                 """)
             _ = try await db.query("SELECT * FROM lease_inbox_item(\(a), 30)")
             try await db.execute("UPDATE agent_inbox_items SET leased_until = now() - interval '1 second'")
             #expect(try await db.query("SELECT * FROM lease_inbox_item(\(a), 30)").isEmpty)
-            let row = try await db.query("SELECT status::text, context ->> 'last_failure_reason' FROM agent_inbox_items")
+            let row = try await db.query(
+                "SELECT status::text, context ->> 'last_failure_reason' FROM agent_inbox_items")
             #expect(try row[0].decode((String, String).self) == ("dead_letter", "lease expired"))
         }
     }
@@ -149,9 +173,13 @@ struct InboxQueueTests {
     func dedup() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
             let a = try await db.agent("a")
-            try await db.execute("INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key) VALUES (\(a), 'a', 'contact_created', 'same')")
+            try await db.execute(
+                "INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key) VALUES (\(a), 'a', 'contact_created', 'same')"
+            )
             await expectServerError("23505", "uq_inbox_dedup") {
-                try await db.execute("INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key) VALUES (\(a), 'a', 'contact_created', 'same')")
+                try await db.execute(
+                    "INSERT INTO agent_inbox_items (agent_id, agent_slug, event_type, dedup_key) VALUES (\(a), 'a', 'contact_created', 'same')"
+                )
             }
         }
     }
@@ -163,18 +191,21 @@ struct CommandQueueTests {
     func concurrentLeasing() async throws {
         try await SchemaDatabase.withDatabase { db, url in
             try await db.execute("INSERT INTO gateways (slug, label) VALUES ('g1', 'G1'), ('g2', 'G2')")
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO agent_commands (gateway_id, action, created_at)
                 SELECT (SELECT id FROM gateways WHERE slug = 'g1'), 'update', now() - make_interval(secs => 100 - g)
                   FROM generate_series(1, 40) g
                 """)
-            try await db.execute("INSERT INTO agent_commands (gateway_id, action) SELECT id, 'restart_gateway' FROM gateways WHERE slug = 'g2'")
+            try await db.execute(
+                "INSERT INTO agent_commands (gateway_id, action) SELECT id, 'restart_gateway' FROM gateways WHERE slug = 'g2'"
+            )
             try await db.execute("INSERT INTO agent_commands (gateway_id, action) VALUES (NULL, 'update_all')")
             let leased = try await leaseConcurrently(url: url, workers: 5) { connection in
                 let rows = try await connection.query("SELECT id FROM lease_command(60, 'g1')")
                 return try rows.first?.decode(UUID.self, column: 0)
             }
-            #expect(leased.count == 41) // 40 for g1 + the one for any gateway
+            #expect(leased.count == 41)  // 40 for g1 + the one for any gateway
             #expect(Set(leased).count == 41)
             // An unknown gateway sees only NULL-gateway commands (none left); g2's command stays for g2.
             #expect(try await db.query("SELECT * FROM lease_command(60, 'nope')").isEmpty)
@@ -186,8 +217,12 @@ struct CommandQueueTests {
     @Test("expired leases come back with the attempt counted; attempts are bounded; lifecycle")
     func lifecycle() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
-            let id = try await db.value(UUID.self, "INSERT INTO agent_commands (action, payload) VALUES ('provision', '{\"x\":1}') RETURNING id")
-            await expectServerError("55000", "command_not_leased") { try await db.execute("SELECT start_command(\(id))") }
+            let id = try await db.value(
+                UUID.self, "INSERT INTO agent_commands (action, payload) VALUES ('provision', '{\"x\":1}') RETURNING id"
+            )
+            await expectServerError("55000", "command_not_leased") {
+                try await db.execute("SELECT start_command(\(id))")
+            }
             for attempt in 1...3 {
                 let row = try await db.query("SELECT id, attempt_count::int8, status::text FROM lease_command(30)")
                 #expect(try row[0].decode((UUID, Int, String).self) == (id, attempt, "leased"))
@@ -199,31 +234,43 @@ struct CommandQueueTests {
             let failed = try await db.query("SELECT status::text, error_message FROM agent_commands WHERE id = \(id)")
             #expect(try failed[0].decode((String, String).self) == ("failed", "lease expired after 3 attempts"))
 
-            let ok = try await db.value(UUID.self, "INSERT INTO agent_commands (action) VALUES ('list_models') RETURNING id")
+            let ok = try await db.value(
+                UUID.self, "INSERT INTO agent_commands (action) VALUES ('list_models') RETURNING id")
             _ = try await db.query("SELECT * FROM lease_command()")
             try await db.execute("SELECT start_command(\(ok))")
-            try await db.execute("SELECT start_command(\(ok))") // idempotent while running
+            try await db.execute("SELECT start_command(\(ok))")  // idempotent while running
             try await db.execute("UPDATE agent_commands SET leased_until = now() - interval '1 hour' WHERE id = \(ok)")
-            #expect(try await db.query("SELECT * FROM lease_command()").isEmpty) // running is never re-leased
+            #expect(try await db.query("SELECT * FROM lease_command()").isEmpty)  // running is never re-leased
             try await db.execute("SELECT complete_command(\(ok), 0, 'out')")
-            let done = try await db.query("SELECT status::text, exit_code, stdout, stderr IS NULL, completed_at IS NOT NULL FROM agent_commands WHERE id = \(ok)")
-            #expect(try done[0].decode((String, Int32, String, Bool, Bool).self) == ("done", Int32(0), "out", true, true))
+            let done = try await db.query(
+                "SELECT status::text, exit_code, stdout, stderr IS NULL, completed_at IS NOT NULL FROM agent_commands WHERE id = \(ok)"
+            )
+            #expect(
+                try done[0].decode((String, Int32, String, Bool, Bool).self) == ("done", Int32(0), "out", true, true))
             try await db.execute("SELECT fail_command(\(ok), 1, NULL, 'err', 'late')")
-            #expect(try await db.value(String.self, "SELECT status::text FROM agent_commands WHERE id = \(ok)") == "done")
+            #expect(
+                try await db.value(String.self, "SELECT status::text FROM agent_commands WHERE id = \(ok)") == "done")
 
-            let bad = try await db.value(UUID.self, "INSERT INTO agent_commands (action) VALUES ('auth_list') RETURNING id")
+            let bad = try await db.value(
+                UUID.self, "INSERT INTO agent_commands (action) VALUES ('auth_list') RETURNING id")
             _ = try await db.query("SELECT * FROM lease_command()")
             try await db.execute("SELECT start_command(\(bad))")
             try await db.execute("SELECT fail_command(\(bad), 2, 'o', 'e', 'no auth')")
-            let row = try await db.query("SELECT status::text, exit_code, stderr, error_message, failed_at IS NOT NULL FROM agent_commands WHERE id = \(bad)")
-            #expect(try row[0].decode((String, Int32, String, String, Bool).self) == ("failed", Int32(2), "e", "no auth", true))
+            let row = try await db.query(
+                "SELECT status::text, exit_code, stderr, error_message, failed_at IS NOT NULL FROM agent_commands WHERE id = \(bad)"
+            )
+            #expect(
+                try row[0].decode((String, Int32, String, String, Bool).self) == (
+                    "failed", Int32(2), "e", "no auth", true
+                ))
         }
     }
 
     @Test("dedup_key allows one active command per key")
     func dedup() async throws {
         try await SchemaDatabase.withDatabase { db, _ in
-            let id = try await db.value(UUID.self, "INSERT INTO agent_commands (action, dedup_key) VALUES ('update', 'upd:a') RETURNING id")
+            let id = try await db.value(
+                UUID.self, "INSERT INTO agent_commands (action, dedup_key) VALUES ('update', 'upd:a') RETURNING id")
             await expectServerError("23505", "agent_commands_active_dedup_key") {
                 try await db.execute("INSERT INTO agent_commands (action, dedup_key) VALUES ('update', 'upd:a')")
             }

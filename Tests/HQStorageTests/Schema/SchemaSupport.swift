@@ -50,11 +50,13 @@ enum SchemaDatabase {
     /// Drops a database these tests created (best effort).
     static func drop(_ url: String) async {
         guard let name = try? databaseName(in: url), name.hasPrefix("hq_test_"),
-              let adminURL = try? await admin.value,
-              let connection = try? await PostgresConnection.connect(PostgresConfiguration(adminURL), logger: TestDatabase.logger)
+            let adminURL = try? await admin.value,
+            let connection = try? await PostgresConnection.connect(
+                PostgresConfiguration(adminURL), logger: TestDatabase.logger)
         else { return }
         // The name matched the fixed test pattern; quoted as an identifier.
-        try? await connection.execute(script: "DROP DATABASE IF EXISTS \(PostgresQuery.quoteIdentifier(name)) WITH (FORCE)")
+        try? await connection.execute(
+            script: "DROP DATABASE IF EXISTS \(PostgresQuery.quoteIdentifier(name)) WITH (FORCE)")
         await connection.close()
     }
 
@@ -79,7 +81,8 @@ extension PostgresConnection {
 
     /// Creates an agent and returns its id.
     func agent(_ slug: String, name: String? = nil) async throws -> UUID {
-        try await value(UUID.self, "INSERT INTO agents (name, slug) VALUES (\(name ?? slug.uppercased()), \(slug)) RETURNING id")
+        try await value(
+            UUID.self, "INSERT INTO agents (name, slug) VALUES (\(name ?? slug.uppercased()), \(slug)) RETURNING id")
     }
 }
 

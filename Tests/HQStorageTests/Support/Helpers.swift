@@ -1,7 +1,7 @@
-import Testing
 import Foundation
 import HQStorage
 import HQTestSupport
+import Testing
 
 /// All suites that talk to the server nest in this one so they run one at a time: the restart test
 /// drops every session, and the pool tests count backends.
@@ -50,10 +50,12 @@ func scalar<T: PostgresDecodable>(_ type: T.Type, _ rows: PostgresRows) throws -
 @discardableResult
 func terminateBackends(applicationName: String) async throws -> Int {
     try await withTestConnection(applicationName: "hq-tests-admin") { (admin: PostgresConnection) async throws in
-        try await admin.query("""
+        try await admin.query(
+            """
             SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
             WHERE application_name = \(applicationName) AND pid <> pg_backend_pid()
-            """).count
+            """
+        ).count
     }
 }
 
@@ -64,11 +66,14 @@ func waitUntilSleeping(applicationName: String) async throws {
     for _ in 0..<600 {
         let running = try await withTestConnection(applicationName: "hq-tests-admin") {
             (admin: PostgresConnection) async throws -> Int in
-            try scalar(Int.self, await admin.query("""
-                SELECT count(*)::int FROM pg_stat_activity
-                WHERE application_name = \(applicationName) AND state = 'active' AND query LIKE '%pg_sleep%'
-                  AND pid <> pg_backend_pid()
-                """))
+            try scalar(
+                Int.self,
+                await admin.query(
+                    """
+                    SELECT count(*)::int FROM pg_stat_activity
+                    WHERE application_name = \(applicationName) AND state = 'active' AND query LIKE '%pg_sleep%'
+                      AND pid <> pg_backend_pid()
+                    """))
         }
         if running > 0 { return }
         try await Task.sleep(for: .milliseconds(50))
@@ -79,7 +84,9 @@ func waitUntilSleeping(applicationName: String) async throws {
 /// Counts server sessions with `application_name` = `applicationName`.
 func backendCount(applicationName: String) async throws -> Int {
     try await withTestConnection(applicationName: "hq-tests-admin") { (admin: PostgresConnection) async throws in
-        try scalar(Int.self, await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName)"))
+        try scalar(
+            Int.self,
+            await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(applicationName)"))
     }
 }
 

@@ -14,7 +14,11 @@ struct ONNXGraph {
 
     /// `TensorProto.DataType` values this reader understands.
     enum DataType: Int {
-        case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7
+        case float = 1
+        case uint8 = 2
+        case int8 = 3
+        case int32 = 6
+        case int64 = 7
     }
 
     /// One initialiser: its element type, shape and values.
@@ -118,7 +122,9 @@ struct ONNXGraph {
     }
 
     /// `ValueInfoProto`: name = 1.
-    private static func valueInfoName(_ bytes: UnsafeRawBufferPointer, base: Int) throws(ProtobufReader.Malformed) -> String {
+    private static func valueInfoName(_ bytes: UnsafeRawBufferPointer, base: Int) throws(ProtobufReader.Malformed)
+        -> String
+    {
         var reader = ProtobufReader(bytes, base: base)
         while let field = try reader.next() {
             if field.number == 1, field.wireType == 2 { return string(field) }
@@ -142,29 +148,38 @@ struct ONNXGraph {
             case (1, _):
                 for value in try ProtobufReader.varints(field, base: at) {
                     let dim = Int64(bitPattern: value)
-                    guard dim >= 0, dim < 1 << 32 else { throw ProtobufReader.Malformed(offset: at, why: "dimension \(dim)") }
+                    guard dim >= 0, dim < 1 << 32 else {
+                        throw ProtobufReader.Malformed(offset: at, why: "dimension \(dim)")
+                    }
                     dims.append(Int(dim))
                 }
             case (2, 0): dataType = Int(truncatingIfNeeded: field.varint)
             case (4, 2):
                 let packed = field.bytes!
-                guard packed.count % 4 == 0 else { throw ProtobufReader.Malformed(offset: at, why: "float_data length") }
+                guard packed.count % 4 == 0 else {
+                    throw ProtobufReader.Malformed(offset: at, why: "float_data length")
+                }
                 for k in 0..<packed.count / 4 {
                     floats.append(Float(bitPattern: packed.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)))
                 }
             case (4, 5): floats.append(Float(bitPattern: UInt32(truncatingIfNeeded: field.varint)))
             case (5, _):
-                for value in try ProtobufReader.varints(field, base: at) { integers.append(Int64(Int32(truncatingIfNeeded: value))) }
+                for value in try ProtobufReader.varints(field, base: at) {
+                    integers.append(Int64(Int32(truncatingIfNeeded: value)))
+                }
             case (7, _):
                 for value in try ProtobufReader.varints(field, base: at) { integers.append(Int64(bitPattern: value)) }
             case (8, 2): name = string(field)
             case (9, 2): raw = field.bytes
             case (14, 0):
-                if field.varint == 1 { throw ProtobufReader.Malformed(offset: at, why: "tensor \(name) uses external data") }
+                if field.varint == 1 {
+                    throw ProtobufReader.Malformed(offset: at, why: "tensor \(name) uses external data")
+                }
             default: break
             }
         }
-        guard dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) < Int(Int32.max) else {
+        guard dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) < Int(Int32.max)
+        else {
             throw ProtobufReader.Malformed(offset: base, why: "tensor \(name) is too large")
         }
         return Tensor(name: name, dataType: dataType, dims: dims, raw: raw, floats: floats, integers: integers)

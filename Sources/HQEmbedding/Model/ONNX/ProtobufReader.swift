@@ -79,7 +79,9 @@ struct ProtobufReader {
     }
 
     private mutating func readFixed(_ width: Int) throws(Malformed) -> UInt64 {
-        guard buffer.count - position >= width else { throw Malformed(offset: base + position, why: "truncated fixed field") }
+        guard buffer.count - position >= width else {
+            throw Malformed(offset: base + position, why: "truncated fixed field")
+        }
         var value: UInt64 = 0
         for k in 0..<width { value |= UInt64(buffer[position + k]) << (8 * UInt64(k)) }
         position += width

@@ -31,10 +31,12 @@ public struct DraftSetEvaluator: Sendable {
         var results: [DraftEvalReport.Scenario] = []
         for scenario in set.scenarios where splits.contains(scenario.split) {
             for label in scenario.labels.relevant + scenario.labels.wrong where !titles.contains(label) {
-                throw DraftSetError(.invalidRequest, "scenario \(scenario.id): label \"\(label)\" names nothing in the corpus")
+                throw DraftSetError(
+                    .invalidRequest, "scenario \(scenario.id): label \"\(label)\" names nothing in the corpus")
             }
             let (contact, template) = try await insert(scenario)
-            var request = DraftSetRequest(contactID: contact, channel: scenario.template.channel, stage: scenario.template.stage)
+            var request = DraftSetRequest(
+                contactID: contact, channel: scenario.template.channel, stage: scenario.template.stage)
             request.templateID = template
             request.variantCount = scenario.variants ?? 2
             request.evidencePerVariant = evidencePerVariant
@@ -102,11 +104,13 @@ public struct DraftSetEvaluator: Sendable {
         for evidence in draft.variants.flatMap(\.evidence) { chunkUse[evidence.chunkID, default: 0] += 1 }
         // What a variant cites: its evidence, or, when an LLM wrote it, the evidence its text cites ([E#]).
         func citedEvidence(_ variant: DraftVariant) -> [Evidence] {
-            variant.generator == "llm" ? variant.evidence.filter { variant.citations.contains($0.id) } : variant.evidence
+            variant.generator == "llm"
+                ? variant.evidence.filter { variant.citations.contains($0.id) } : variant.evidence
         }
         let variants = draft.variants.map { variant in
             let cited = citedEvidence(variant).map(\.title)
-            let others = Set(draft.variants.filter { $0.index != variant.index }.flatMap { citedEvidence($0).map(\.title) })
+            let others = Set(
+                draft.variants.filter { $0.index != variant.index }.flatMap { citedEvidence($0).map(\.title) })
             return DraftEvalReport.Variant(
                 angle: variant.angle ?? "", generator: variant.generator, cited: cited,
                 relevant: cited.filter(relevant.contains).count,
@@ -117,7 +121,8 @@ public struct DraftSetEvaluator: Sendable {
         let mustCite = scenario.labels.mustCite
         return DraftEvalReport.Scenario(
             id: scenario.id, split: scenario.split, variants: variants,
-            mustCiteFound: mustCite.filter(citedAnywhere.contains), mustCiteMissed: mustCite.filter { !citedAnywhere.contains($0) },
+            mustCiteFound: mustCite.filter(citedAnywhere.contains),
+            mustCiteMissed: mustCite.filter { !citedAnywhere.contains($0) },
             duplicatePassages: chunkUse.values.filter { $0 > 1 }.count, queries: draft.meta.queries)
     }
 }
@@ -215,13 +220,15 @@ public struct DraftEvalReport: Sendable, Codable {
         return Figures(
             scenarios: scenarios.count, variants: variants.count,
             precision: mean(citing.map { Double($0.relevant) / Double($0.cited.count) }),
-            mustCiteRecall: mean(scenarios.map { scenario in
-                let total = scenario.mustCiteFound.count + scenario.mustCiteMissed.count
-                return total == 0 ? 1 : Double(scenario.mustCiteFound.count) / Double(total)
-            }),
+            mustCiteRecall: mean(
+                scenarios.map { scenario in
+                    let total = scenario.mustCiteFound.count + scenario.mustCiteMissed.count
+                    return total == 0 ? 1 : Double(scenario.mustCiteFound.count) / Double(total)
+                }),
             noAcceptableEvidenceRate: mean(variants.map { $0.relevant == 0 ? 1 : 0 }),
             wrongCitationRate: mean(variants.map { $0.wrong > 0 ? 1 : 0 }),
-            sharedSourceRate: citations == 0 ? 0 : Double(variants.reduce(0) { $0 + $1.sharedSources }) / Double(citations),
+            sharedSourceRate: citations == 0
+                ? 0 : Double(variants.reduce(0) { $0 + $1.sharedSources }) / Double(citations),
             duplicatePassages: scenarios.reduce(0) { $0 + $1.duplicatePassages },
             citationsPerVariant: variants.isEmpty ? 0 : Double(citations) / Double(variants.count),
             llmVariants: variants.filter { $0.generator == "llm" }.count)

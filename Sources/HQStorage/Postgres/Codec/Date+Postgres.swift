@@ -28,7 +28,8 @@ extension Date: PostgresEncodable, PostgresDecodable {
         default:
             // Split to keep microsecond precision for dates far from the epoch.
             let (seconds, remainder) = micros.quotientAndRemainder(dividingBy: 1_000_000)
-            return Date(timeIntervalSince1970: postgresEpoch + TimeInterval(seconds) + TimeInterval(remainder) / 1_000_000)
+            return Date(
+                timeIntervalSince1970: postgresEpoch + TimeInterval(seconds) + TimeInterval(remainder) / 1_000_000)
         }
     }
 }

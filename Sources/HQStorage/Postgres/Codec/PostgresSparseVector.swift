@@ -26,7 +26,8 @@ public struct PostgresSparseVector: Sendable, Hashable, PostgresEncodable, Postg
 
     public func encode(into buffer: inout PostgresEncodingBuffer) throws {
         guard indices.count == values.count, let dimensions = Int32(exactly: dimensions) else {
-            throw PostgresError(.encoding, message: "sparsevec needs one value per index and at most Int32.max dimensions")
+            throw PostgresError(
+                .encoding, message: "sparsevec needs one value per index and at most Int32.max dimensions")
         }
         buffer.writeInteger(dimensions)
         buffer.writeInteger(Int32(indices.count))
@@ -39,7 +40,9 @@ public struct PostgresSparseVector: Sendable, Hashable, PostgresEncodable, Postg
         let dimensions = Int(try buffer.readInteger(as: Int32.self))
         let count = Int(try buffer.readInteger(as: Int32.self))
         _ = try buffer.readInteger(as: Int32.self)
-        guard count >= 0, buffer.readableBytes == count * 8 else { throw buffer.typeMismatch(PostgresSparseVector.self) }
+        guard count >= 0, buffer.readableBytes == count * 8 else {
+            throw buffer.typeMismatch(PostgresSparseVector.self)
+        }
         var indices = [Int32](repeating: 0, count: count)
         var values = [Float](repeating: 0, count: count)
         for position in 0..<count { indices[position] = try buffer.readInteger(as: Int32.self) }

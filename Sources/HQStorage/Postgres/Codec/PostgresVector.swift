@@ -22,7 +22,9 @@ public struct PostgresVector: Sendable, Hashable, PostgresEncodable, PostgresDec
     public static func decode(from buffer: inout PostgresDecodingBuffer) throws -> PostgresVector {
         let dimensions = Int(try buffer.readInteger(as: Int16.self))
         _ = try buffer.readInteger(as: Int16.self)
-        guard dimensions >= 0, buffer.readableBytes == dimensions * 4 else { throw buffer.typeMismatch(PostgresVector.self) }
+        guard dimensions >= 0, buffer.readableBytes == dimensions * 4 else {
+            throw buffer.typeMismatch(PostgresVector.self)
+        }
         var values = [Float](repeating: 0, count: dimensions)
         for index in 0..<dimensions { values[index] = try buffer.readFloat() }
         return PostgresVector(values)

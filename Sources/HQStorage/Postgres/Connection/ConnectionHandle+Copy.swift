@@ -27,7 +27,9 @@ extension ConnectionHandle {
         while let next = PQgetResult(connection) {
             let result = ResultHandle(next)
             guard outcome == nil else { continue }
-            outcome = PQresultStatus(next) == PGRES_COMMAND_OK ? .success(result.affectedRows) : .failure(failure(from: result))
+            outcome =
+                PQresultStatus(next) == PGRES_COMMAND_OK
+                ? .success(result.affectedRows) : .failure(failure(from: result))
         }
         guard let outcome else { throw failure(from: nil) }
         return try outcome.get()

@@ -53,15 +53,19 @@ extension ConnectionHandle {
         var received: [PostgresNotification] = []
         while let notify = PQnotifies(connection) {
             let value = notify.pointee
-            received.append(PostgresNotification(
-                channel: String(cString: value.relname), payload: String(cString: value.extra), pid: Int(value.be_pid)))
+            received.append(
+                PostgresNotification(
+                    channel: String(cString: value.relname), payload: String(cString: value.extra),
+                    pid: Int(value.be_pid)))
             PQfreemem(notify)
         }
         return received
     }
 
     static func waitReadable(_ socket: Int32, timeoutMilliseconds: Int32) throws -> Bool {
-        guard socket >= 0 else { throw PostgresError(.connectionLost, sqlState: "08006", message: "connection has no socket") }
+        guard socket >= 0 else {
+            throw PostgresError(.connectionLost, sqlState: "08006", message: "connection has no socket")
+        }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         let ready = poll(&descriptor, 1, timeoutMilliseconds)
         if ready < 0 && errno != EINTR {

@@ -46,6 +46,8 @@ extension ConnectionHandle {
         if result == nil {
             return PostgresError(.protocolViolation, sqlState: sqlState, message: message)
         }
-        return PostgresError(.server, sqlState: sqlState, message: message, detail: field(UInt8(ascii: "D")), hint: field(UInt8(ascii: "H")))
+        return PostgresError(
+            .server, sqlState: sqlState, message: message, detail: field(UInt8(ascii: "D")),
+            hint: field(UInt8(ascii: "H")))
     }
 }

@@ -15,7 +15,8 @@ extension ConnectionHandle {
             }
             do {
                 return try rows(from: result)
-            } catch let error as PostgresError where error.sqlState == "0A000" && error.message.contains("cached plan") {
+            } catch let error as PostgresError where error.sqlState == "0A000" && error.message.contains("cached plan")
+            {
                 // The table changed shape under a cached plan (e.g. a migration); prepare afresh once.
                 statements.remove(key)
                 _ = try? executeSimpleOnQueue("DEALLOCATE \(name)")
@@ -95,7 +96,8 @@ extension ConnectionHandle {
             }
             let rows = try rows(from: result)
             guard let oid = try rows.first?.decode(Int64?.self, column: 0) else {
-                throw PostgresError(.encoding, message: "type \(name) does not exist in this database (is its extension installed?)")
+                throw PostgresError(
+                    .encoding, message: "type \(name) does not exist in this database (is its extension installed?)")
             }
             typeOIDs[name] = UInt32(oid)
             return UInt32(oid)

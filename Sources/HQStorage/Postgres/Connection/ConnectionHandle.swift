@@ -1,8 +1,8 @@
 import CPostgres
 import Dispatch
 import Foundation
-import Synchronization
 import Logging
+import Synchronization
 
 /// Owns one libpq connection (`PGconn`) and the serial queue all its blocking calls run on.
 ///
@@ -79,8 +79,10 @@ final class ConnectionHandle: @unchecked Sendable {
                         return true
                     }
                     guard proceed else {
-                        continuation.resume(throwing: PostgresError(
-                            .server, sqlState: "57014", message: "canceling statement due to user request (before it was sent)"))
+                        continuation.resume(
+                            throwing: PostgresError(
+                                .server, sqlState: "57014",
+                                message: "canceling statement due to user request (before it was sent)"))
                         return
                     }
                     let result = Result { try work(self) }
@@ -149,7 +151,9 @@ final class ConnectionHandle: @unchecked Sendable {
     /// first cancel past the statement's end.
     private func requestCancel() {
         Thread.detachNewThread {
-            guard let target = self.lock.withLock({ self.operationInFlight ? self.operationNumber : nil }) else { return }
+            guard let target = self.lock.withLock({ self.operationInFlight ? self.operationNumber : nil }) else {
+                return
+            }
             var attempt = 0
             while true {
                 let token = self.lock.withLock {
@@ -174,7 +178,9 @@ final class ConnectionHandle: @unchecked Sendable {
         // Keyword order matters: later entries override earlier ones, so the fallbacks come first
         // and whatever the connection string (expanded from `dbname`) sets wins.
         let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
-        let values = [String(configuration.connectTimeout), configuration.applicationName, configuration.connectionString]
+        let values = [
+            String(configuration.connectTimeout), configuration.applicationName, configuration.connectionString,
+        ]
         let connection = withCStringArray(keywords) { keys in
             withCStringArray(values) { values in PQconnectdbParams(keys, values, 1) }
         }
@@ -227,7 +233,9 @@ final class ConnectionHandle: @unchecked Sendable {
         guard (try? configureSessionOnQueue()) != nil else { return false }
         refreshCancelToken()
         for channel in listenedChannels {
-            guard (try? executeSimpleOnQueue("LISTEN \(PostgresQuery.quoteIdentifier(channel))")) != nil else { return false }
+            guard (try? executeSimpleOnQueue("LISTEN \(PostgresQuery.quoteIdentifier(channel))")) != nil else {
+                return false
+            }
         }
         return true
     }
@@ -253,6 +261,6 @@ private let noticeProcessor: PQnoticeProcessor = { context, message in
 /// Calls `body` with a C array of C strings that lives for the call.
 private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let duplicates = strings.map { strdup($0) }
-    defer { duplicates.forEach { free($0) } }
+    defer { for pointer in duplicates { free(pointer) } }
     return body(duplicates.map { UnsafePointer($0) } + [nil])
 }

@@ -14,7 +14,9 @@ struct EncodedParameters {
         bytes.append(0)
         return bytes.withUnsafeBytes { raw in
             let base = raw.baseAddress!
-            let values = ranges.map { range in range.map { base.advanced(by: $0.lowerBound).assumingMemoryBound(to: CChar.self) } }
+            let values = ranges.map { range in
+                range.map { base.advanced(by: $0.lowerBound).assumingMemoryBound(to: CChar.self) }
+            }
             let lengths = ranges.map { Int32($0?.count ?? 0) }
             return body(values, lengths, [Int32](repeating: 1, count: ranges.count))
         }

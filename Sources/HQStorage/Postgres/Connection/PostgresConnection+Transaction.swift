@@ -35,7 +35,9 @@ extension PostgresConnection {
             return rows.result?.commandTag ?? ""
         }
         if tag == "ROLLBACK" {
-            throw PostgresError(.server, sqlState: "25P02", message: "the transaction had failed and was rolled back instead of committed")
+            throw PostgresError(
+                .server, sqlState: "25P02",
+                message: "the transaction had failed and was rolled back instead of committed")
         }
         return result
     }

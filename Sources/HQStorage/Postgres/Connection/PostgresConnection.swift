@@ -25,7 +25,9 @@ public final class PostgresConnection: Sendable {
     ///   - configuration: where and how to connect.
     ///   - logger: receives connection events and server notices (debug); never values or secrets.
     /// - Throws: ``PostgresError`` of kind `connectionFailed` (its description never shows a password).
-    public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws -> PostgresConnection {
+    public static func connect(_ configuration: PostgresConfiguration, logger: Logger) async throws
+        -> PostgresConnection
+    {
         PostgresConnection(handle: try await ConnectionHandle.connect(configuration, logger: logger))
     }
 

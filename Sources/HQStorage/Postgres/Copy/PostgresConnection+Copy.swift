@@ -27,7 +27,8 @@ extension PostgresConnection {
         var writer = PostgresCopyWriter(columnCount: columns.count)
         try build(&writer)
         let payload = writer.finish()
-        let target = (schema.map { PostgresQuery.quoteIdentifier($0) + "." } ?? "") + PostgresQuery.quoteIdentifier(table)
+        let target =
+            (schema.map { PostgresQuery.quoteIdentifier($0) + "." } ?? "") + PostgresQuery.quoteIdentifier(table)
         let columnList = columns.map(PostgresQuery.quoteIdentifier).joined(separator: ", ")
         let sql = "COPY \(target) (\(columnList)) FROM STDIN (FORMAT binary)"
         return try await handle.run { try $0.copyInOnQueue(sql, payload: payload) }

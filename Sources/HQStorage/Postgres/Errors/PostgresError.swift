@@ -96,7 +96,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// layer and never contain values.
     private var messageIsSafeToShow: Bool {
         guard let sqlState else { return true }
-        let safeClasses: Set<Substring> = ["08", "0A", "25", "28", "3D", "3F", "40", "42", "53", "54", "55", "57", "58", "XX"]
+        let safeClasses: Set<Substring> = [
+            "08", "0A", "25", "28", "3D", "3F", "40", "42", "53", "54", "55", "57", "58", "XX",
+        ]
         return safeClasses.contains(sqlState.prefix(2))
     }
 }

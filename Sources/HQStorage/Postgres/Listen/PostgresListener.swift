@@ -1,5 +1,5 @@
-public import Logging
 import Foundation
+public import Logging
 
 /// Receives `NOTIFY` messages on a dedicated connection and delivers them as an async sequence.
 ///
@@ -56,13 +56,13 @@ public final class PostgresListener: Sendable {
     /// Starts listening on another channel.
     public func listen(_ channel: String) async throws {
         let pending = try await handle.run { try $0.listenOnQueue(channel) }
-        pending.forEach { continuation.yield($0) }
+        for element in pending { continuation.yield(element) }
     }
 
     /// Stops listening on a channel.
     public func unlisten(_ channel: String) async throws {
         let pending = try await handle.run { try $0.unlistenOnQueue(channel) }
-        pending.forEach { continuation.yield($0) }
+        for element in pending { continuation.yield(element) }
     }
 
     /// Stops the loop, closes the connection and finishes ``notifications``.
@@ -83,7 +83,7 @@ public final class PostgresListener: Sendable {
             }
             do {
                 let received = try handle.waitForNotificationsOnQueue(timeoutMilliseconds: Self.pollMilliseconds)
-                received.forEach { continuation.yield($0) }
+                for element in received { continuation.yield(element) }
                 scheduleNextPoll(failures: 0)
             } catch {
                 recover(from: error, failures: failures, handle: handle)

@@ -60,7 +60,8 @@ public struct PostgresRow: Sendable {
         }
         do {
             if result.isNull(row: index, column: column) { return try T.decodeNull() }
-            var buffer = PostgresDecodingBuffer(bytes: result.bytes(row: index, column: column), typeOID: result.columnType(column))
+            var buffer = PostgresDecodingBuffer(
+                bytes: result.bytes(row: index, column: column), typeOID: result.columnType(column))
             return try T.decode(from: &buffer)
         } catch var error as PostgresError {
             error.message += " (column \(column) \"\(rows.columnNames[column])\")"

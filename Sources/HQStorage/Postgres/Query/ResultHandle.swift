@@ -29,7 +29,9 @@ final class ResultHandle: @unchecked Sendable {
     /// The raw bytes of a non-NULL value; valid while `self` is alive.
     func bytes(row: Int, column: Int) -> UnsafeRawBufferPointer {
         let length = Int(PQgetlength(pointer, Int32(row), Int32(column)))
-        guard let start = PQgetvalue(pointer, Int32(row), Int32(column)) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let start = PQgetvalue(pointer, Int32(row), Int32(column)) else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
         return UnsafeRawBufferPointer(start: start, count: length)
     }
 }
