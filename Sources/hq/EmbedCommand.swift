@@ -3,12 +3,15 @@ import Foundation
 import HQEmbedding
 import Logging
 
-/// `hq embed`: embeds texts with the native model and prints the vectors.
+/// `hq embed`: embeds texts with the configured embedder (the built-in model, or `HQ_EMBED_URL`'s service) and prints
+/// the vectors.
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Embed texts with the native model and print one vector per text.",
+        abstract: "Embed texts with the configured embedder and print one vector per text.",
         discussion: """
+            The embedder is chosen as for every command: --embed-url or $HQ_EMBED_URL names a service, else \
+            the built-in model ($HQ_MODEL_DIR, $HQ_MODEL or --model-dir). \
             Texts come from the arguments, then from --file (one text per line). Plain output is one line \
             per text with the vector's components separated by spaces; --json prints an object with the \
             model id and, per text, its token count, whether it was truncated, and the vector.
@@ -25,12 +28,9 @@ struct EmbedCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of plain lines.")
     var json = false
 
-    @Option(
-        name: .customLong("model-dir"),
-        help: ArgumentHelp("Model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
-    var modelDirectory: String?
+    @OptionGroup var embedderOptions: EmbedderOptions
 
-    @Flag(name: .long, help: "Check the model files against their pinned SHA-256 manifest before loading.")
+    @Flag(name: .long, help: "Built-in model: check its files against their pinned SHA-256 manifest before loading.")
     var verify = false
 
     func run() async throws {
@@ -38,20 +38,15 @@ struct EmbedCommand: AsyncParsableCommand {
         if let file { all += try readLines(file) }
         guard !all.isEmpty else { throw ValidationError("Give at least one TEXT or --file PATH.") }
 
-        let directory =
-            modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? ModelLocator.defaultDirectory(
-                environment: ProcessInfo.processInfo.environment,
-                executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first,
-                currentDirectory: FileManager.default.currentDirectoryPath)
-        var logger = Logger(label: "hq.embed")
-        logger.logLevel = .warning
-        var configuration = NativeEmbedder.Configuration()
-        configuration.verifyIntegrity = verify
+        // The same embedder rule as every command: HQ_EMBED_URL (or --embed-url) names a service, else the built-in
+        // model, so `hq embed` shows the vectors the index is built with.
+        let environment = AppEnvironment()
+        var native = NativeEmbedder.Configuration()
+        native.verifyIntegrity = verify
+        let embedder = try EmbedderSelection.makeEmbedder(
+            options: embedderOptions, environment: environment, native: native, logger: environment.logger)
         let embeddings: [Embedding]
-        let embedder: NativeEmbedder
         do {
-            embedder = try NativeEmbedder(modelDirectory: directory, configuration: configuration, logger: logger)
             embeddings = try await embedder.embedWithTokenCounts(all)
         } catch let error as EmbeddingError {
             throw CLIError("cannot embed: \(error.code): \(error.context)", hint: error.hint)

@@ -42,7 +42,8 @@ struct EmbedderOptions: ParsableArguments {
     @Option(
         name: .customLong("model-dir"),
         help: ArgumentHelp(
-            "Built-in model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
+            "Built-in model folder (default: $HQ_MODEL_DIR, else models/$HQ_MODEL, else models/all-MiniLM-L6-v2).",
+            valueName: "dir"))
     var modelDirectory: String?
 }
 
@@ -91,13 +92,15 @@ enum EmbedderSelection {
     }
 
     /// The embedder to use: the configured HTTP service, else the built-in model.
-    static func makeEmbedder(options: EmbedderOptions, environment: AppEnvironment, logger: Logger) throws
-        -> any Embedder
-    {
+    /// - Parameter native: the built-in model's tuning (e.g. `verifyIntegrity`), unused for a service.
+    static func makeEmbedder(
+        options: EmbedderOptions, environment: AppEnvironment, native: NativeEmbedder.Configuration = .init(),
+        logger: Logger
+    ) throws -> any Embedder {
         let remote = try remoteConfiguration(environment: environment.variables, options: options)
         let directory = modelDirectory(options: options, environment: environment)
         do {
-            return try EmbedderFactory.make(remote: remote, modelDirectory: directory, logger: logger)
+            return try EmbedderFactory.make(remote: remote, modelDirectory: directory, native: native, logger: logger)
         } catch {
             throw CLIError("cannot set up the embedder: \(error.code): \(error.context)", hint: error.hint)
         }

@@ -135,6 +135,27 @@ extension AppEnvironment {
         }
     }
 
+    /// The built-in model whose manifest (`models/<name>.json`) names `modelID`, loaded; nil when none does or it
+    /// cannot load (logged).
+    func builtInEmbedder(modelID: String) -> (any Embedder)? {
+        let folder = projectRoot + "/models"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name),
+                let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                manifest["model_id"] as? String == modelID
+            else { continue }
+            let directory = URL(fileURLWithPath: folder + "/" + name.dropLast(5), isDirectory: true)
+            do {
+                return try NativeEmbedder(modelDirectory: directory, logger: logger)
+            } catch {
+                logger.warning("cannot load the model \(modelID): \(error.code): \(error.context)")
+                return nil
+            }
+        }
+        return nil
+    }
+
     /// The fetcher for asset files, each origin confined: local files under `--files-root`, `HQ_FILES_ROOTS`
     /// (`:`-separated) and the roots `hq ingest` recorded; links to public addresses (`HQ_FETCH_ALLOW_PRIVATE`,
     /// `HQ_FETCH_CONTENT_TYPES`); storage objects through `HQ_STORAGE_URL`/`HQ_STORAGE_KEY`/`HQ_STORAGE_BUCKET`.
@@ -168,6 +189,7 @@ extension AppEnvironment {
         // HQ_EMBED_URL (with HQ_EMBED_PROVIDER, _MODEL, _API_KEY, …) selects an embedding service, as for hq serve
         // and hq search; without it, the built-in model.
         let embedder: any Embedder
+        var configuration = IndexerConfiguration()
         if let remote = try EmbedderSelection.remoteConfiguration(
             environment: variables, options: try EmbedderOptions.parse([]))
         {
@@ -178,8 +200,10 @@ extension AppEnvironment {
             }
         } else {
             embedder = try nativeEmbedder(directory: options.modelDirectory)
+            // A watcher follows a model change begun by `hq reindex --model` with any built-in model.
+            let environment = self
+            configuration.embedderForModel = { id in environment.builtInEmbedder(modelID: id) }
         }
-        var configuration = IndexerConfiguration()
         configuration.batchSize = max(1, options.batchSize)
         configuration.leaseSeconds = max(5, options.leaseSeconds)
         configuration.maxAttempts = max(1, options.maxAttempts)

@@ -92,19 +92,30 @@ extension Indexer {
         }
         try await pool.execute("UPDATE public.workspace SET embedding_model_next = \(next.modelID)")
         var summary = IndexRunSummary()
-        var missing = 0
-        for _ in 0..<3 {
-            try await markPending(ReindexSelection(notIndexedWith: next.modelID))
-            summary.add(try await drain(progress: progress))
-            missing = try await missingVectors(model: next.modelID)
-            if missing == 0 { break }
-        }
+        // Passes until every live chunk has a next-model vector. Indexers still on the live model alone (a watcher
+        // that cannot load the next model) keep writing while this runs, each edit leaving its changed chunks
+        // without next-model vectors: the next pass embeds those. It stops after three passes in a row that leave
+        // as many chunks missing as before (sources failing to index, or edits faster than the passes).
+        var missing = Int.max
+        var stalled = 0
         var live = embedder.modelID
         var promoted = false
-        if promote, missing == 0 {
+        while stalled < 3 {
+            try await markPending(ReindexSelection(notIndexedWith: next.modelID))
+            summary.add(try await drain(progress: progress))
+            let now = try await missingVectors(model: next.modelID)
+            stalled = now < missing ? 0 : stalled + 1
+            missing = now
+            guard missing == 0 else { continue }
+            guard promote else { break }
+            // The promotion counts again under the workspace lock: an edit written since the count above sends
+            // this back for another pass instead of switching with chunks the new model cannot find.
             missing = try await promoteModel(next.modelID)
-            promoted = missing == 0
-            if promoted { live = next.modelID }
+            if missing == 0 {
+                promoted = true
+                live = next.modelID
+                break
+            }
         }
         return ModelChangeResult(liveModel: live, promoted: promoted, missingChunks: missing, summary: summary)
     }
@@ -117,6 +128,8 @@ extension Indexer {
         let rows = try await pool.query("SELECT public.hq_promote_embedding_model(\(model), \(force))")
         let missing = Int(try rows.first?.decode(Int64.self, column: 0) ?? 0)
         if missing == 0 || force {
+            // Outside the promotion's transaction (migration 021): the old model's vectors, now unused.
+            try await pool.execute("SELECT public.hq_delete_unused_vectors()")
             try await pool.execute(
                 """
                 UPDATE public.documents d SET embedding = m.mean, embedding_model = \(model)

@@ -203,6 +203,8 @@ extension Indexer {
             }
             summary.embeddedChunks += order.count
         }
+        let own = Set(models.map(\.modelID))
+        let carriedModels = Set(batch.existing.keys.map(\.model)).subtracting(own).sorted()
         var kept: [PreparedSource] = []
         for var prepared in batch.sources {
             if let reason = failed[prepared.source.id] {
@@ -213,6 +215,12 @@ extension Indexer {
                 prepared.vectors[model.modelID] = prepared.chunks.map {
                     batch.existing[VectorKey(hash: $0.contentHash, model: model.modelID)]!
                 }
+            }
+            // The workspace's other live or next model (a model change in progress that this indexer does not
+            // embed with): unchanged chunks keep their vectors, so this write does not undo that model's build.
+            for model in carriedModels where prepared.vectors[model] == nil {
+                let carried = prepared.chunks.map { batch.existing[VectorKey(hash: $0.contentHash, model: model)] }
+                if carried.contains(where: { $0 != nil }) { prepared.vectors[model] = carried }
             }
             kept.append(prepared)
         }
@@ -226,7 +234,7 @@ extension Indexer {
         var summary = IndexRunSummary()
         let writer = ChunkSetWriter(
             pool: pool, finishModel: finishModel, dimensions: embedder.dimensions, worker: queue.worker)
-        for prepared in batch.sources {
+        for (position, prepared) in batch.sources.enumerated() {
             do {
                 switch try await writer.write(prepared, liveModel: embedder.modelID) {
                 case .written:
@@ -234,6 +242,13 @@ extension Indexer {
                     summary.chunks += prepared.chunks.count
                 case .stale:
                     summary.stale += 1
+                case .modelChanged(let live):
+                    // Nothing of this batch is written with a model that is no longer live; its leases go back now.
+                    try? await releaseUncancelled(batch.sources[position...].map(\.source.id))
+                    throw IndexingError(
+                        .modelMismatch,
+                        "the workspace's live model became \(live) during this pass (hq reindex --model promoted it) but this indexer embeds with \(embedder.modelID); restart it (it uses the live model)"
+                    )
                 }
             } catch is ChunkSetWriter.StaleWrite {
                 summary.stale += 1

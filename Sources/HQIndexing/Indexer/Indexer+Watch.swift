@@ -1,4 +1,5 @@
 import Foundation
+import HQEmbedding
 public import HQStorage
 import Logging
 
@@ -12,7 +13,8 @@ extension Indexer {
     /// - Parameter configuration: where to `LISTEN` (a direct connection, not a transaction pooler); nil polls only.
     /// - Throws: ``IndexingError`` `.modelMismatch`; ``PostgresError`` when the database is unreachable at start.
     public func watch(listeningWith configuration: PostgresConfiguration?) async throws {
-        try await checkModel()
+        var current = try await following(workspaceModels())
+        try await current.checkModel()
         let wake = WakeSignal()
         var listener: PostgresListener?
         if let configuration {
@@ -30,7 +32,8 @@ extension Indexer {
         defer { forward.cancel() }
         while !Task.isCancelled {
             do {
-                let summary = try await drain()
+                current = try await current.following(workspaceModels())
+                let summary = try await current.drain()
                 if summary.sources > 0 {
                     logger.info(
                         "indexed",
@@ -42,6 +45,15 @@ extension Indexer {
             } catch is CancellationError {
                 break
             } catch let error as IndexingError {
+                // A promotion between following and writing: the next pass follows it, if this process can.
+                if error.code == .modelMismatch, self.configuration.embedderForModel != nil,
+                    let models = try? await workspaceModels(), models.live != current.embedder.modelID,
+                    (try? current.following(models)) != nil
+                {
+                    logger.info(
+                        "the live model changed during a pass; following it", metadata: ["live": "\(models.live)"])
+                    continue
+                }
                 await listener?.close()
                 throw error
             } catch {
@@ -54,6 +66,54 @@ extension Indexer {
             await wake.wait(seconds: wait)
         }
         await listener?.close()
+    }
+}
+
+extension Indexer {
+    /// The workspace's live model and the next one (a model change in progress).
+    func workspaceModels() async throws -> (live: String?, next: String?) {
+        let rows = try await pool.query("SELECT embedding_model, embedding_model_next FROM public.workspace LIMIT 1")
+        guard let row = rows.first else { return (nil, nil) }
+        return (try row.decode(String?.self, column: 0), try row.decode(String?.self, column: 1))
+    }
+
+    /// This indexer, or one like it that embeds with the workspace's live model and, during a model change, the next
+    /// one too (loaded through ``IndexerConfiguration/embedderForModel``).
+    /// - Throws: ``IndexingError`` `.modelMismatch` when the live model is one this process cannot load.
+    func following(_ models: (live: String?, next: String?)) throws -> Indexer {
+        let loaded = [embedder] + (configuration.nextEmbedder.map { [$0] } ?? [])
+        let resolve = configuration.embedderForModel
+        func load(_ id: String) -> (any Embedder)? {
+            loaded.first { $0.modelID == id } ?? resolve?(id)
+        }
+        var live = embedder
+        if let id = models.live, id != embedder.modelID {
+            guard let embedder = load(id) else {
+                throw IndexingError(
+                    .modelMismatch,
+                    "the workspace's live model is \(id) but this indexer embeds with \(self.embedder.modelID) and cannot load \(id); restart it with that model"
+                )
+            }
+            live = embedder
+        }
+        var next: (any Embedder)?
+        if let id = models.next, id != live.modelID {
+            next = load(id)
+            if next == nil, configuration.nextEmbedder?.modelID != id {
+                logger.notice(
+                    "a model change is in progress but this process cannot load the next model; its vectors of unchanged chunks are kept",
+                    metadata: ["next": "\(id)"])
+            }
+        }
+        guard live.modelID != embedder.modelID || next?.modelID != configuration.nextEmbedder?.modelID else {
+            return self
+        }
+        var settings = configuration
+        settings.nextEmbedder = next
+        logger.info(
+            "following the workspace's models",
+            metadata: ["live": "\(live.modelID)", "next": "\(next?.modelID ?? "-")"])
+        return Indexer(pool: pool, embedder: live, configuration: settings, logger: logger)
     }
 }
 

@@ -64,14 +64,27 @@ public final class Indexer: Sendable {
     @discardableResult
     public func drain(progress: (@Sendable (IndexProgress) -> Void)? = nil) async throws -> IndexRunSummary {
         try await checkModel()
-        let dropped = try await dropANNIndexForBulkLoad()
-        do {
-            let summary = try await runPipeline(progress: progress)
-            if dropped { try await rebuildANNIndex() }
-            return summary
-        } catch {
-            if dropped { try? await rebuildANNIndex() }
-            throw error
+        try await repairANNIndex()
+        guard try await isFirstBulkLoad() else { return try await runPipeline(progress: progress) }
+        // The loader holds a session advisory lock from the drop to the rebuild: if this process dies in between,
+        // the lock goes with its connection and the next pass (of any worker) rebuilds the index.
+        return try await pool.withConnection { lock in
+            let locked = try await lock.query("SELECT pg_try_advisory_lock(public.hq_ann_bulk_load_lock_key())")
+            guard try locked.first?.decode(Bool.self, column: 0) == true else {
+                return try await runPipeline(progress: progress)  // another worker is bulk loading
+            }
+            logger.info("first bulk load: building the ANN index after the data")
+            do {
+                try await lock.execute("SELECT public.hq_drop_ann_index()")
+                let summary = try await runPipeline(progress: progress)
+                try await lock.execute("SELECT public.hq_create_ann_index()")
+                _ = try await lock.query("SELECT pg_advisory_unlock(public.hq_ann_bulk_load_lock_key())")
+                return summary
+            } catch {
+                _ = try? await lock.execute("SELECT public.hq_create_ann_index()")
+                _ = try? await lock.query("SELECT pg_advisory_unlock(public.hq_ann_bulk_load_lock_key())")
+                throw error
+            }
         }
     }
 
@@ -116,24 +129,24 @@ public final class Indexer: Sendable {
         return Int(modifier)
     }
 
-    private func dropANNIndexForBulkLoad() async throws -> Bool {
+    /// A first bulk load: no vectors yet and more pending sources than ``IndexerConfiguration/bulkLoadThreshold``.
+    private func isFirstBulkLoad() async throws -> Bool {
         guard let threshold = configuration.bulkLoadThreshold else { return false }
         let rows = try await pool.query(
             """
             SELECT NOT EXISTS (SELECT 1 FROM public.knowledge_chunk_vectors),
                    (SELECT count(*) FROM public.knowledge_sources WHERE pending_since IS NOT NULL AND archived_at IS NULL)
             """)
-        guard let row = rows.first, try row.decode(Bool.self, column: 0),
-            try row.decode(Int64.self, column: 1) > threshold
-        else {
-            return false
-        }
-        logger.info("first bulk load: building the ANN index after the data")
-        try await pool.execute("SELECT public.hq_drop_ann_index()")
-        return true
+        guard let row = rows.first else { return false }
+        return try row.decode(Bool.self, column: 0) && row.decode(Int64.self, column: 1) > threshold
     }
 
-    private func rebuildANNIndex() async throws {
-        try await pool.execute("SELECT public.hq_create_ann_index()")
+    /// Builds the ANN index if it is missing and no live worker is bulk loading (a loader killed between drop and
+    /// rebuild left it missing; migration 021).
+    func repairANNIndex() async throws {
+        let rows = try await pool.query("SELECT public.hq_ensure_ann_index()")
+        if try rows.first?.decode(Bool.self, column: 0) == true {
+            logger.warning("the ANN index was missing (an indexer stopped during a first bulk load): rebuilt")
+        }
     }
 }

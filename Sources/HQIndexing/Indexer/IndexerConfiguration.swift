@@ -22,6 +22,12 @@ public struct IndexerConfiguration: Sendable {
     public var tokenCounter: (any TokenCounter)?
     /// A second model whose vectors are built beside the live model's (`hq reindex --model`); nil for none.
     public var nextEmbedder: (any Embedder)?
+    /// Loads the embedder of a model the workspace names (by model id), for ``Indexer/watch(listeningWith:)``: when
+    /// `hq reindex --model` starts a model change elsewhere, the watcher writes vectors for the next model too, and
+    /// after the promotion it embeds with the new live model. Nil when the model cannot be loaded here (then the
+    /// watcher keeps the next model's vectors of unchanged chunks, the change's own worker embeds the rest, and a
+    /// promotion stops the watcher with `modelMismatch`).
+    public var embedderForModel: (@Sendable (String) -> (any Embedder)?)?
     /// Texts per `embed` call (the native embedder batches again internally).
     public var embedBatchSize: Int = 256
     /// Seconds between reconciliation polls in ``Indexer/watch(listeningWith:)`` (missed notifications, backoffs).

@@ -7,8 +7,9 @@ struct PreparedSource: Sendable {
     var sourceHash: String
     var method: String
     var chunks: [Chunk]
-    /// Per model, vectors in chunk order.
-    var vectors: [String: [[Float]]]
+    /// Per model, vectors in chunk order: every chunk's for the models this indexer embeds with; for the workspace's
+    /// other live or next model, the vectors of unchanged chunks carried over by content hash (nil where none).
+    var vectors: [String: [[Float]?]]
 }
 
 /// Replaces one source's chunk set in one transaction with binary COPY (db/README.md, "Indexer contract").
@@ -20,7 +21,11 @@ struct ChunkSetWriter: Sendable {
     /// This worker's lease name: a source another worker holds now is not written (its lease was lost).
     let worker: String
 
-    enum Outcome { case written, stale }
+    enum Outcome {
+        case written, stale
+        /// The workspace's live model is no longer the one this indexer embeds with (a model change was promoted).
+        case modelChanged(live: String)
+    }
 
     private static let chunkColumns = [
         "id", "source_id", "source_type", "source_entity_id", "document_id", "asset_id", "chunk_index", "content",
@@ -36,13 +41,17 @@ struct ChunkSetWriter: Sendable {
         let source = prepared.source
         return try await pool.withConnection { connection in
             try await connection.transaction { tx in
+                // The document's row, then the source's (the order an edit takes them in; migration 021), and the
+                // lease holder: nobody can lease the source again until this transaction ends.
+                let holder = try await tx.query("SELECT leased_by FROM public.hq_lock_sources(\([source.id]))")
+                guard try holder.first?.decode(String?.self, column: 0) == worker else { return .stale }
                 let rows = try await tx.query(
                     "SELECT * FROM public.hq_begin_source_write(\(source.id), \(source.changeSeq))")
                 guard let filter = rows.first else { return .stale }
-                // hq_begin_source_write locked the row: nobody can lease it again until this transaction ends.
-                let holder = try await tx.query(
-                    "SELECT indexing_leased_by FROM public.knowledge_sources WHERE id = \(source.id)")
-                guard try holder.first?.decode(String?.self, column: 0) == worker else { return .stale }
+                // FOR SHARE on the workspace row: a promotion waits for this write, and none happens during it.
+                let models = try await tx.query("SELECT live_model FROM public.hq_write_models()")
+                let live = try models.first?.decode(String?.self, column: 0) ?? liveModel
+                guard live == liveModel else { return .modelChanged(live: live) }
                 let sourceType = try filter.decode(String.self, column: "source_type")
                 let assetType = try filter.decode(String?.self, column: "asset_type")
                 let folderIDs = try filter.decode([UUID]?.self, column: "folder_ids") ?? []
@@ -74,6 +83,7 @@ struct ChunkSetWriter: Sendable {
                         writer in
                         for (model, vectors) in prepared.vectors.sorted(by: { $0.key < $1.key }) {
                             for (id, vector) in zip(ids, vectors) {
+                                guard let vector else { continue }
                                 try writer.append(
                                     id, model, source.id, PostgresVector(vector), sourceType, assetType, folderIDs,
                                     tags,

@@ -22,7 +22,9 @@ struct SourceQueue: Sendable {
             """
             SELECT c.content_hash, v.model, v.embedding FROM public.knowledge_chunks c
               JOIN public.knowledge_chunk_vectors v ON v.chunk_id = c.id
-             WHERE c.source_id = ANY(\(sources)) AND v.model = ANY(\(models))
+             WHERE c.source_id = ANY(\(sources))
+               AND (v.model = ANY(\(models)) OR v.model IN (SELECT embedding_model FROM public.workspace
+                                                          UNION SELECT embedding_model_next FROM public.workspace))
             """)
         var result: [VectorKey: [Float]] = [:]
         for row in rows {
@@ -43,12 +45,9 @@ struct SourceQueue: Sendable {
             try await connection.transaction { tx in
                 // Two statements: in one, the planner may call hq_finish_source_write (which clears the lease) before
                 // it reads who holds the lease.
+                // Document rows, then source rows (the order an edit locks them in; migration 021).
                 let heldRows = try await tx.query(
-                    """
-                    SELECT s.id FROM public.knowledge_sources s
-                     WHERE s.id = ANY(\(sources.map(\.id))) AND s.indexing_leased_by = \(worker)
-                       FOR UPDATE
-                    """)
+                    "SELECT id FROM public.hq_lock_sources(\(sources.map(\.id))) WHERE leased_by = \(worker)")
                 let held = Set(try heldRows.map { try $0.decode(UUID.self, column: 0) })
                 let mine = sources.filter { held.contains($0.id) }
                 guard !mine.isEmpty else { return [] }
@@ -68,8 +67,7 @@ struct SourceQueue: Sendable {
         let attempts = Int32(permanent ? 1 : maxAttempts)
         return try await pool.withConnection { connection in
             try await connection.transaction { tx in
-                let holder = try await tx.query(
-                    "SELECT indexing_leased_by FROM public.knowledge_sources WHERE id = \(id) FOR UPDATE")
+                let holder = try await tx.query("SELECT leased_by FROM public.hq_lock_sources(\([id]))")
                 guard let row = holder.first else { return "missing" }
                 guard try row.decode(String?.self, column: 0) == worker else { return "stale" }
                 let rows = try await tx.query("SELECT public.hq_fail_source(\(id), \(error), \(seq), \(attempts))")
