@@ -1,3 +1,4 @@
+import HQEmbedding
 public import HQKnowledge
 public import HQSearch
 
@@ -12,7 +13,7 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int = 4 << 20
     /// Most texts in one embeddings request (400 beyond).
-    public var maxInputs: Int = 512
+    public var maxInputs: Int = EmbedRequest.defaultMaxInputs
     /// Most texts in one model batch assembled from concurrent requests.
     public var maxBatchTexts: Int = 64
     /// Most texts waiting for the model across all requests; a request that would queue more answers 503 with

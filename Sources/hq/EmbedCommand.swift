@@ -37,6 +37,10 @@ struct EmbedCommand: AsyncParsableCommand {
         var all = texts
         if let file { all += try readLines(file) }
         guard !all.isEmpty else { throw ValidationError("Give at least one TEXT or --file PATH.") }
+        // The same checks as POST /v1/embeddings (no bound on the count: a local file may hold any number).
+        do { all = try EmbedRequest(texts: all, maxInputs: nil).texts } catch {
+            throw CLIError("cannot embed: \(error.description)", hint: "texts must not be empty")
+        }
 
         // The same embedder rule as every command: HQ_EMBED_URL (or --embed-url) names a service, else the built-in
         // model, so `hq embed` shows the vectors the index is built with.

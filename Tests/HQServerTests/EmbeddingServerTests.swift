@@ -2,6 +2,7 @@ import Foundation
 import HQEmbedding
 import HQNet
 import HQServer
+import HQTestSupport
 import Logging
 import Testing
 
@@ -79,6 +80,18 @@ struct ServerTests {
         #expect(status == 400)
         #expect(Fixtures.errorMessage(json).contains(message), "\(Fixtures.errorMessage(json))")
         #expect((json["error"] as? [String: Any])?["code"] as? String == "invalid_request")
+    }
+
+    @Test("hq embed refuses empty texts with the message POST /v1/embeddings gives (one EmbedRequest)")
+    func cliSameMessages() throws {
+        for (arguments, message) in [
+            (["embed", ""], "'input' must not be empty"), (["embed", "a", ""], "'input[1]' is empty"),
+        ] {
+            let run = try HQProcess.run(arguments, environment: ["HQ_EMBED_URL": nil])
+            #expect(run.status != 0)
+            #expect(run.stdout.isEmpty)
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+        }
     }
 
     @Test("an oversized body gets 413 with a JSON message")

@@ -69,16 +69,13 @@ public struct EmbeddingRoutes: RouteGroup {
         }
     }
 
+    /// The texts checked as every front checks them (``EmbedRequest``), with this server's `--max-inputs`.
     static func validated(_ texts: [String], server: ServerContext) throws -> [String] {
-        guard !texts.isEmpty else { throw APIError.badRequest("'input' must not be empty") }
-        guard texts.count <= server.configuration.maxInputs else {
-            throw APIError.badRequest(
-                "'input' has \(texts.count) texts; at most \(server.configuration.maxInputs) per request")
+        do {
+            return try EmbedRequest(texts: texts, maxInputs: server.configuration.maxInputs).texts
+        } catch {
+            throw APIError.badRequest(error.description)
         }
-        if let empty = texts.firstIndex(where: \.isEmpty) {
-            throw APIError.badRequest(texts.count == 1 ? "'input' must not be empty" : "'input[\(empty)]' is empty")
-        }
-        return texts
     }
 
     static func embed(_ texts: [String], server: ServerContext) async throws -> [EmbeddedText] {
