@@ -55,8 +55,15 @@ struct EvalCommand: AsyncParsableCommand {
             valueName: "n"))
     var candidates: Int?
 
-    @Flag(name: .customLong("keep-database"), help: "Keep the evaluation database afterwards.")
+    @Flag(name: .customLong("keep-database"), help: "Keep the evaluation database afterwards (its name is logged).")
     var keepDatabase = false
+
+    @Option(
+        name: .customLong("reuse-database"),
+        help: ArgumentHelp(
+            "Score the index a --keep-database run left (by database name) instead of building one: compare settings without indexing again.",
+            valueName: "name"))
+    var reuseDatabase: String?
 
     @OptionGroup var embedderOptions: EmbedderOptions
 
@@ -87,6 +94,7 @@ struct EvalCommand: AsyncParsableCommand {
             serverURL: url, migrationsDirectory: environment.migrationsDirectory, embedder: embedder,
             configuration: try environment.searchConfiguration(), logger: environment.logger)
         runner.keepDatabase = keepDatabase
+        runner.reuseDatabase = reuseDatabase
         if let candidates {
             guard (10...1000).contains(candidates) else { throw ValidationError("--candidates must be 10...1000") }
             runner.candidatesPerLeg = candidates

@@ -109,7 +109,7 @@ extension DraftSetAssembler {
         var position: [UUID: Int] = [:]
         for (queryIndex, response) in responses.enumerated() {
             let chunks = response.results.flatMap { result in result.chunks.map { (result, $0) } }
-            // Fused (RRF) scores are nearly flat below the top; exact cosine says how close a passage really is, and
+            // Fused scores are nearly flat below the top; exact cosine says how close a passage really is, and
             // BM25 how well it matches the query's words (a title naming the topic can lose on meaning alone).
             let bestCosine = chunks.compactMap { $0.1.explain?.cosine }.max() ?? 0
             let bestBM25 = chunks.compactMap { $0.1.explain?.bm25 }.max() ?? 0

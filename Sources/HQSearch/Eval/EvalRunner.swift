@@ -18,8 +18,11 @@ public struct EvalRunner: Sendable {
     public var embedder: any Embedder
     /// Pipeline tuning; candidates are raised so that 100 sources can be ranked.
     public var configuration: SearchConfiguration
-    /// Keep the eval database afterwards (for inspection).
+    /// Keep the eval database afterwards (for inspection, or to score again with ``reuseDatabase``).
     public var keepDatabase = false
+    /// Score an index kept by an earlier run (`--keep-database`) instead of creating, loading and indexing one: the
+    /// database's name on the same server. Its corpus must be the dataset's (documents carry `meta.beir_id`).
+    public var reuseDatabase: String?
     /// Extra hybrid runs over the same index, one per fusion, reported as `hybrid(<spec>)` (e.g.
     /// `hybrid(convex:0.5)`): a fusion sweep costs one indexing.
     public var fusions: [SearchConfiguration.Fusion] = []
@@ -66,6 +69,37 @@ public struct EvalRunner: Sendable {
         -> [EvalReport]
     {
         guard let first = splits.first else { return [] }
+        if let reuseDatabase {
+            let url = try ScratchDatabase.replacingDatabase(in: serverURL, with: reuseDatabase)
+            let pool = PostgresPool(configuration: PostgresConfiguration(url), maxConnections: 2, logger: logger)
+            do {
+                let rows = try await pool.query(
+                    "SELECT id, meta ->> 'beir_id' FROM public.documents WHERE meta ? 'beir_id'")
+                var documentIDs: [String: String] = [:]
+                for row in rows {
+                    documentIDs[try row.decode(UUID.self, column: 0).uuidString.lowercased()] = try row.decode(
+                        String.self, column: 1)
+                }
+                guard documentIDs.count == first.documents.count else {
+                    throw SearchError(
+                        .dataset,
+                        "\(reuseDatabase) holds \(documentIDs.count) documents of a BEIR corpus; \(first.name) has \(first.documents.count)"
+                    )
+                }
+                var reports: [EvalReport] = []
+                for dataset in splits {
+                    let file = runFile.map { splits.count == 1 ? $0 : Self.path($0, inserting: dataset.split) }
+                    reports.append(
+                        try await evaluate(
+                            dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
+                }
+                await pool.close()
+                return reports
+            } catch {
+                await pool.close()
+                throw error
+            }
+        }
         return try await ScratchDatabase.with(
             serverURL: serverURL, prefix: "eval", migrationsDirectory: migrationsDirectory, keep: keepDatabase,
             logger: logger

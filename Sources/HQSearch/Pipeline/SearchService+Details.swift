@@ -69,7 +69,9 @@ extension SearchService {
                 }
                 if result == nil {
                     result = row.source
-                    result!.score = candidate.score
+                    // The source ranks by its best chunk's fused score (the chunks shown first are ordered by their
+                    // own evidence, which can put another first).
+                    result!.score = candidate.sourceScore
                 }
                 result!.chunks.append(chunk)
             }

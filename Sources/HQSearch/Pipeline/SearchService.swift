@@ -7,7 +7,7 @@ public import Logging
 ///
 /// Per query: embed (LRU-cached) → dense ANN leg (HNSW on halfvec, filters inside the iterative scan, or
 /// an exact scan when the filter is selective) ∥ BM25 leg (OR semantics) → exact cosine of every
-/// candidate's full-precision vector with one BLAS call → fusion (RRF by default) → optional MMR →
+/// candidate's full-precision vector with one BLAS call → fusion (convex α 0.5 by default; sources carry their BM25 to every chunk) → optional MMR →
 /// grouping by source → snippets.
 ///
 /// ```swift
@@ -105,7 +105,9 @@ public final class SearchService: Sendable {
             let window = min(max(groupsWanted * request.chunksPerSource * 2, 20), MMR.maxWindow)
             ranked = MMR.rerank(ranked, lambda: lambda, window: window)
         }
-        let groups = Self.group(ranked, limit: groupsWanted, chunksPerSource: request.chunksPerSource)
+        let groups = Self.group(
+            ranked, limit: groupsWanted, chunksPerSource: request.chunksPerSource,
+            byChunkScore: request.mmrLambda == nil)
         lap("rerank", since: mark)
 
         mark = ContinuousClock.now
@@ -132,7 +134,8 @@ public final class SearchService: Sendable {
         return vector
     }
 
-    /// Union of the legs' candidates by chunk id.
+    /// Union of the legs' candidates by chunk id; every chunk of a source the lexical leg ranked carries that source's
+    /// BM25 score and rank (``Candidate/sourceBM25``).
     static func merge(dense: [Candidate], lexical: [Candidate]) -> [Candidate] {
         var byID: [UUID: Int] = [:]
         var merged: [Candidate] = []
@@ -141,7 +144,13 @@ public final class SearchService: Sendable {
             byID[candidate.chunkID] = merged.count
             merged.append(candidate)
         }
+        var bySource: [UUID: (bm25: Double, rank: Int)] = [:]
         for candidate in lexical {
+            if let bm25 = candidate.bm25, let rank = candidate.lexicalRank {
+                if bySource[candidate.sourceID].map({ rank < $0.rank }) ?? true {
+                    bySource[candidate.sourceID] = (bm25, rank)
+                }
+            }
             if let index = byID[candidate.chunkID] {
                 merged[index].bm25 = candidate.bm25
                 merged[index].lexicalRank = candidate.lexicalRank
@@ -149,6 +158,11 @@ public final class SearchService: Sendable {
                 byID[candidate.chunkID] = merged.count
                 merged.append(candidate)
             }
+        }
+        for index in merged.indices {
+            guard let source = bySource[merged[index].sourceID] else { continue }
+            merged[index].sourceBM25 = source.bm25
+            merged[index].sourceLexicalRank = source.rank
         }
         return merged
     }
@@ -166,18 +180,36 @@ public final class SearchService: Sendable {
 
     /// Groups ranked chunks by source: sources in order of their best chunk, each with up to
     /// `chunksPerSource` chunks, the first `limit` sources.
-    static func group(_ ranked: [Candidate], limit: Int, chunksPerSource: Int) -> [[Candidate]] {
+    /// Within a source, chunks keep the ranked order (MMR's, when it ran: `byChunkScore` false) or are ordered by their
+    /// own evidence (``Candidate/chunkScore``).
+    static func group(_ ranked: [Candidate], limit: Int, chunksPerSource: Int, byChunkScore: Bool = true)
+        -> [[Candidate]]
+    {
         var order: [UUID] = []
         var groups: [UUID: [Candidate]] = [:]
         for candidate in ranked {
-            if let existing = groups[candidate.sourceID] {
-                if existing.count < chunksPerSource { groups[candidate.sourceID]!.append(candidate) }
+            if groups[candidate.sourceID] != nil {
+                groups[candidate.sourceID]!.append(candidate)
             } else if order.count < limit {
                 order.append(candidate.sourceID)
                 groups[candidate.sourceID] = [candidate]
             }
         }
-        return order.map { groups[$0]! }
+        return order.map { id in
+            var chunks = groups[id]!
+            if byChunkScore {
+                chunks.sort {
+                    let (a, b) = ($0.chunkID.orderKey, $1.chunkID.orderKey)
+                    return ($0.chunkScore, $0.score, b.0, b.1) > ($1.chunkScore, $1.score, a.0, a.1)
+                }
+            }
+            let best = chunks.map(\.score).max() ?? 0
+            return chunks.prefix(chunksPerSource).map { chunk in
+                var chunk = chunk
+                chunk.sourceScore = best
+                return chunk
+            }
+        }
     }
 
     static func validate(_ request: SearchRequest) throws {

@@ -34,7 +34,11 @@ public enum ScratchDatabase {
             logger: logger)
         func cleanUp() async {
             await pool.close()
-            if !keep { try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            if keep {
+                logger.warning("kept the database \(name) (drop it with DROP DATABASE \(name))")
+            } else {
+                try? await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            }
             await admin.close()
         }
         do {
