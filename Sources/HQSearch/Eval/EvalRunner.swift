@@ -86,13 +86,8 @@ public struct EvalRunner: Sendable {
                         "\(reuseDatabase) holds \(documentIDs.count) documents of a BEIR corpus; \(first.name) has \(first.documents.count)"
                     )
                 }
-                var reports: [EvalReport] = []
-                for dataset in splits {
-                    let file = runFile.map { splits.count == 1 ? $0 : Self.path($0, inserting: dataset.split) }
-                    reports.append(
-                        try await evaluate(
-                            dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
-                }
+                let reports = try await evaluate(
+                    splits: splits, modes: modes, runFile: runFile, pool: pool, documentIDs: documentIDs)
                 await pool.close()
                 return reports
             } catch {
@@ -106,15 +101,22 @@ public struct EvalRunner: Sendable {
         ) { pool, _ in
             let documentIDs = try await load(first.documents, pool: pool)
             try await index(pool)
-            var reports: [EvalReport] = []
-            for dataset in splits {
-                let file = runFile.map { splits.count == 1 ? $0 : Self.path($0, inserting: dataset.split) }
-                reports.append(
-                    try await evaluate(
-                        dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
-            }
-            return reports
+            return try await evaluate(
+                splits: splits, modes: modes, runFile: runFile, pool: pool, documentIDs: documentIDs)
         }
+    }
+
+    /// Every split's report over one index; with several splits, each run file carries the split's name.
+    private func evaluate(
+        splits: [BEIRDataset], modes: [SearchMode], runFile: String?, pool: PostgresPool, documentIDs: [String: String]
+    ) async throws -> [EvalReport] {
+        var reports: [EvalReport] = []
+        for dataset in splits {
+            let file = runFile.map { splits.count == 1 ? $0 : Self.path($0, inserting: dataset.split) }
+            reports.append(
+                try await evaluate(dataset: dataset, modes: modes, runFile: file, pool: pool, documentIDs: documentIDs))
+        }
+        return reports
     }
 
     private func evaluate(
