@@ -90,16 +90,17 @@ struct ModelSwitchRaceTests {
 
         // The watcher catches up; it is still running (it followed the promotion instead of stopping).
         var settled = false
-        for _ in 0..<100 where !settled {
+        var (pending, missing): (Int64, Int64) = (-1, -1)
+        for _ in 0..<300 where !settled {
             try await Task.sleep(for: .milliseconds(200))
-            let pending = try await Self.scalar(
+            pending = try await Self.scalar(
                 db, "SELECT count(*) FROM public.knowledge_sources WHERE pending_since IS NOT NULL")
-            let missing = try await Self.missingLive(db)
+            missing = try await Self.missingLive(db)
             settled = pending == 0 && missing == 0
         }
         watching2.store(false, ordering: .relaxed)
         try await observer.value
-        #expect(settled, "pending sources or chunks without a live vector remain")
+        #expect(settled, "\(pending) sources pending, \(missing) chunks without a live vector after 60 s")
         #expect(emptyMoments.load(ordering: .relaxed) == 0)
         let duplicates = try await Self.scalar(
             db,

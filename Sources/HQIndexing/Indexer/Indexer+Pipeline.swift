@@ -53,7 +53,15 @@ extension Indexer {
                     current = ExtractedBatch()
                     throw error
                 }
-                if let writing { summary.add(try await writing.value) }
+                if let writing {
+                    do { summary.add(try await writing.value) } catch {
+                        // The previous batch's write failed (e.g. the live model changed): the batch leased
+                        // meanwhile goes back too, or it would wait out its leases.
+                        let leasedMeanwhile = (try? await next)?.leasedIDs ?? []
+                        try? await releaseUncancelled(leasedMeanwhile)
+                        throw error
+                    }
+                }
                 summary.add(current.summary)
                 summary.add(embedSummary)
                 let batch = embedded
