@@ -92,8 +92,17 @@ struct IndexStatusCommand: AsyncParsableCommand {
 struct IndexingOptions: ParsableArguments {
     @Option(
         name: .customLong("model-dir"),
-        help: ArgumentHelp("Model folder (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
+        help: ArgumentHelp(
+            "Model folder (default: $HQ_MODEL_DIR, else models/$HQ_MODEL, else models/all-MiniLM-L6-v2).",
+            valueName: "dir"))
     var modelDirectory: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A first load of more than this many sources builds the ANN index after the data (0: never drop it).",
+            valueName: "n"))
+    var bulkLoadThreshold: Int = 2_000
 
     @Option(name: .long, help: "Sources leased per batch.")
     var batchSize: Int = 64
@@ -207,6 +216,7 @@ extension AppEnvironment {
         configuration.batchSize = max(1, options.batchSize)
         configuration.leaseSeconds = max(5, options.leaseSeconds)
         configuration.maxAttempts = max(1, options.maxAttempts)
+        configuration.bulkLoadThreshold = options.bulkLoadThreshold > 0 ? options.bulkLoadThreshold : nil
         configuration.sourceType = options.type
         configuration.nextEmbedder = next
         configuration.extraction.fetcher = try assetFileFetcher(extraRoots: options.filesRoot)

@@ -49,3 +49,48 @@ struct ANNIndexRepairTests {
         #expect(try again[0].decode(Bool.self, column: 0) == false)
     }
 }
+
+/// The same with a real `hq index` process killed with SIGKILL after it dropped the index (issue 14: `kill -9` on the
+/// bulk-load path).
+@Suite("ANN index after kill -9 of a real bulk load")
+struct KilledBulkLoadTests {
+    @Test("hq index killed between the drop and the rebuild: the next hq index rebuilds the index")
+    func killedLoader() async throws {
+        let db = try await TestDB.make()
+        defer { Task { await db.pool.close() } }
+        for i in 0..<60 {
+            try await db.document("Doc \(i)", markdown: "Paragraph \(i) on supplier contracts, freight and invoices.")
+        }
+        let environment = ["HQ_DATABASE_URL": db.url, "HQ_EMBED_URL": nil] as [String: String?]
+        var variables = ProcessInfo.processInfo.environment
+        for (key, value) in environment { variables[key] = value }
+        let loader = Process()
+        loader.executableURL = URL(fileURLWithPath: HQProcess.executable)
+        loader.arguments = ["index", "--bulk-load-threshold", "10", "--batch-size", "4"]
+        loader.environment = variables
+        loader.standardInput = FileHandle.nullDevice
+        loader.standardOutput = FileHandle.nullDevice
+        loader.standardError = FileHandle.nullDevice
+        try loader.run()
+        var dropped = false
+        for _ in 0..<3_000 where !dropped && loader.isRunning {
+            try await Task.sleep(for: .milliseconds(10))
+            dropped = try await !ANNIndexRepairTests.indexExists(db.pool)
+        }
+        kill(loader.processIdentifier, SIGKILL)
+        loader.waitUntilExit()
+        try #require(dropped, "the loader finished before its drop was seen")
+        #expect(try await !ANNIndexRepairTests.indexExists(db.pool))
+        // The killed session goes away with its socket (and its lock with it).
+        for _ in 0..<100 {
+            let rows = try await db.pool.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hq-index' AND datname = current_database()"
+            )
+            if try rows[0].decode(Int64.self, column: 0) == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let next = try HQProcess.run(["index"], environment: environment)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try await ANNIndexRepairTests.indexExists(db.pool))
+    }
+}

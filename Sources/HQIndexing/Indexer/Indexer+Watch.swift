@@ -13,7 +13,13 @@ extension Indexer {
     /// - Parameter configuration: where to `LISTEN` (a direct connection, not a transaction pooler); nil polls only.
     /// - Throws: ``IndexingError`` `.modelMismatch`; ``PostgresError`` when the database is unreachable at start.
     public func watch(listeningWith configuration: PostgresConfiguration?) async throws {
-        var current = try await following(workspaceModels())
+        let models = try await workspaceModels()
+        var current = try following(models)
+        if let next = models.next, current.configuration.nextEmbedder?.modelID != next {
+            logger.notice(
+                "a model change is in progress but this process cannot load the next model; its vectors of unchanged chunks are kept",
+                metadata: ["next": "\(next)"])
+        }
         try await current.checkModel()
         let wake = WakeSignal()
         var listener: PostgresListener?
@@ -100,7 +106,8 @@ extension Indexer {
         if let id = models.next, id != live.modelID {
             next = load(id)
             if next == nil, configuration.nextEmbedder?.modelID != id {
-                logger.notice(
+                // Every pass asks again (the model may become loadable); said once at notice level by watch().
+                logger.debug(
                     "a model change is in progress but this process cannot load the next model; its vectors of unchanged chunks are kept",
                     metadata: ["next": "\(id)"])
             }
