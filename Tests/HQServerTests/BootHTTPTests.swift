@@ -13,16 +13,9 @@ struct BootHTTPTests {
         async throws
     {
         let fixture = try await BootFixture.shared.value
-        var configuration = ServerConfiguration()
-        configuration.port = 0  // an ephemeral port: suites run in parallel
-        configuration.apiKey = apiKey
-        let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: database ? fixture.pool : nil,
-            logger: TestDatabase.logger)
-        let running = try await ServerApplication.start(server: server)
-        // Not awaited: a keep-alive connection of the shared client would hold the shutdown open.
-        defer { Task { await running.shutdown() } }
-        try await body(running.baseURL, fixture)
+        try await Fixtures.withServer(
+            embedder: fixture.embedder, database: database ? fixture.pool : nil, apiKey: apiKey
+        ) { try await body($0, fixture) }
     }
 
     static func object(_ data: Data) throws -> NSDictionary {

@@ -12,15 +12,9 @@ struct ClosedServiceTests {
 
     func withServer(apiKey: String? = nil, _ body: (String, SearchFixture) async throws -> Void) async throws {
         let fixture = try await SearchFixture.shared.value
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.apiKey = apiKey
-        let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
-            logger: TestDatabase.logger)
-        let running = try await ServerApplication.start(server: server)
-        defer { Task { await running.shutdown() } }
-        try await body(running.baseURL, fixture)
+        try await Fixtures.withServer(embedder: fixture.embedder, database: fixture.pool, apiKey: apiKey) {
+            try await body($0, fixture)
+        }
     }
 
     static func send(

@@ -10,15 +10,9 @@ import Testing
 struct DraftSetHTTPTests {
     func withServer(apiKey: String? = nil, _ body: (String, DraftSetFixture) async throws -> Void) async throws {
         let fixture = try await DraftSetFixture.shared.value
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.apiKey = apiKey
-        let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
-            logger: TestDatabase.logger)
-        let running = try await ServerApplication.start(server: server)
-        defer { Task { await running.shutdown() } }
-        try await body(running.baseURL, fixture)
+        try await Fixtures.withServer(embedder: fixture.embedder, database: fixture.pool, apiKey: apiKey) {
+            try await body($0, fixture)
+        }
     }
 
     func post(_ url: String, _ object: [String: Any], token: String? = nil) async throws -> (Int, [String: Any]) {

@@ -18,15 +18,9 @@ struct SearchHTTPTests {
 
     func withServer(_ body: (String, SearchFixture) async throws -> Void) async throws {
         let fixture = try await SearchFixture.shared.value
-        var configuration = ServerConfiguration()
-        configuration.port = 0  // an ephemeral port: suites run in parallel
-        let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: fixture.pool,
-            logger: TestDatabase.logger)
-        let running = try await ServerApplication.start(server: server)
-        // Not awaited: a keep-alive connection of the shared client would hold the shutdown open.
-        defer { Task { await running.shutdown() } }
-        try await body(running.baseURL, fixture)
+        try await Fixtures.withServer(embedder: fixture.embedder, database: fixture.pool) {
+            try await body($0, fixture)
+        }
     }
 
     @Test("POST /v1/search answers exactly what the library (and so `hq search --json`) gives")

@@ -14,14 +14,9 @@ struct ServiceLimitsTests {
         pool: PostgresPool? = nil, _ body: (String, SearchFixture) async throws -> Void
     ) async throws {
         let fixture = try await SearchFixture.shared.value
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        let server = ServerContext(
-            configuration: configuration, embedder: fixture.embedder, database: pool ?? fixture.pool,
-            logger: TestDatabase.logger)
-        let running = try await ServerApplication.start(server: server)
-        defer { Task { await running.shutdown() } }
-        try await body(running.baseURL, fixture)
+        try await Fixtures.withServer(embedder: fixture.embedder, database: pool ?? fixture.pool) {
+            try await body($0, fixture)
+        }
     }
 
     /// Whether `message` names `field`, whatever the separator: `chunks_per_source`, `chunks per source` and

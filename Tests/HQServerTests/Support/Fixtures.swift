@@ -2,6 +2,7 @@ import Foundation
 import HQEmbedding
 import HQNet
 import HQServer
+import HQStorage
 import HQTestSupport
 import Logging
 
@@ -32,6 +33,22 @@ enum Fixtures {
         tweak(&configuration)
         let context = ServerContext(configuration: configuration, embedder: embedder ?? native, logger: logger)
         return try await ServerApplication.start(server: context)
+    }
+
+    /// Runs `body` with the base URL of `hq serve`'s application started in process on a free port (suites run in
+    /// parallel) over `database`, then shuts it down without waiting: a keep-alive connection of the shared client
+    /// would hold the shutdown open.
+    static func withServer(
+        embedder: any Embedder, database: PostgresPool?, apiKey: String? = nil, _ body: (String) async throws -> Void
+    ) async throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.apiKey = apiKey
+        let server = ServerContext(
+            configuration: configuration, embedder: embedder, database: database, logger: TestDatabase.logger)
+        let running = try await ServerApplication.start(server: server)
+        defer { Task { await running.shutdown() } }
+        try await body(running.baseURL)
     }
 
     static func post(_ url: String, _ json: String, token: String? = nil) async throws -> (
