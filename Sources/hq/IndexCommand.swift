@@ -147,22 +147,14 @@ extension AppEnvironment {
     /// The built-in model whose manifest (`models/<name>.json`) names `modelID`, loaded; nil when none does or it
     /// cannot load (logged).
     func builtInEmbedder(modelID: String) -> (any Embedder)? {
-        let folder = projectRoot + "/models"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names.sorted() where name.hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: folder + "/" + name),
-                let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                manifest["model_id"] as? String == modelID
-            else { continue }
-            let directory = URL(fileURLWithPath: folder + "/" + name.dropLast(5), isDirectory: true)
-            do {
-                return try NativeEmbedder(modelDirectory: directory, logger: logger)
-            } catch {
-                logger.warning("cannot load the model \(modelID): \(error.code): \(error.context)")
-                return nil
-            }
+        let models = URL(fileURLWithPath: projectRoot + "/models", isDirectory: true)
+        guard let directory = ModelLocator.directory(forModelID: modelID, in: models) else { return nil }
+        do {
+            return try nativeEmbedder(directory: directory.path)
+        } catch {
+            logger.warning("cannot load the model \(modelID): \(error)")
+            return nil
         }
-        return nil
     }
 
     /// The fetcher for asset files, each origin confined: local files under `--files-root`, `HQ_FILES_ROOTS`

@@ -70,6 +70,18 @@ private func expectError(
 
 @Suite("Loading a model folder")
 struct ModelLoadingTests {
+    @Test("a model id from the workspace finds its folder through the manifests; an unknown id finds none")
+    func folderByModelID() {
+        let models = Fixtures.modelDirectory.deletingLastPathComponent()
+        #expect(
+            ModelLocator.directory(forModelID: "sentence-transformers/all-MiniLM-L6-v2", in: models)?.lastPathComponent
+                == "all-MiniLM-L6-v2")
+        #expect(
+            ModelLocator.directory(forModelID: "BAAI/bge-small-en-v1.5", in: models)?.lastPathComponent
+                == "bge-small-en-v1.5")
+        #expect(ModelLocator.directory(forModelID: "../etc/passwd", in: models) == nil)
+    }
+
     @Test("the intact copy loads, and verifies against the manifest")
     func intact() throws {
         let scratch = try ScratchModel()

@@ -62,4 +62,15 @@ public enum ModelLocator {
         }
         return fromCurrent.standardizedFileURL
     }
+
+    /// The model folder in `modelsDirectory` whose manifest (`<name>.json`, read by the loader) names `modelID`, or
+    /// nil when none does.
+    public static func directory(forModelID modelID: String, in modelsDirectory: URL) -> URL? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory.path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let directory = modelsDirectory.appendingPathComponent(String(name.dropLast(5)), isDirectory: true)
+            if (try? ModelManifest.beside(directory))??.modelID == modelID { return directory }
+        }
+        return nil
+    }
 }
