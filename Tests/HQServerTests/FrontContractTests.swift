@@ -137,9 +137,7 @@ struct FrontContractTests {
             let url = try await TestDatabase.migratedDatabase()
             let pool = PostgresPool(
                 configuration: PostgresConfiguration(url), maxConnections: 2, logger: TestDatabase.logger)
-            let embedder = try NativeEmbedder(
-                modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
-                logger: TestDatabase.logger)
+            let embedder = try await SearchFixture.embedderTask.value  // the model, loaded once per test process
             var configuration = ServerConfiguration()
             configuration.port = 0
             let server = ServerContext(

@@ -41,9 +41,7 @@ public struct BootFixture: Sendable {
         let url = try await TestDatabase.migratedDatabase()
         let pool = PostgresPool(
             configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
-        let embedder = try NativeEmbedder(
-            modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
-            logger: TestDatabase.logger)
+        let embedder = try await SearchFixture.embedderTask.value  // the model, loaded once per test process
 
         for (slug, name) in [("scout", "Scout"), ("closer", "Closer"), ("research-lead", "Research Lead")] {
             try await pool.execute("INSERT INTO public.agents (slug, name) VALUES (\(slug), \(name))")

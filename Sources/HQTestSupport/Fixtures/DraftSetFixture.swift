@@ -63,9 +63,7 @@ public struct DraftSetFixture: Sendable {
         let url = try await TestDatabase.migratedDatabase()
         let pool = PostgresPool(
             configuration: PostgresConfiguration(url), maxConnections: 6, logger: TestDatabase.logger)
-        let embedder = try NativeEmbedder(
-            modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
-            logger: TestDatabase.logger)
+        let embedder = try await SearchFixture.embedderTask.value  // the model, loaded once per test process
 
         let sales = try await pool.query("INSERT INTO public.document_folders (name) VALUES ('Sales') RETURNING id")[0]
             .decode(UUID.self, column: 0)

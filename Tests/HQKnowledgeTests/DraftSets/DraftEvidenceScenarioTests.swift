@@ -24,9 +24,7 @@ struct DraftEvidenceScenarioTests {
         let url = try await TestDatabase.migratedDatabase()
         let pool = PostgresPool(
             configuration: PostgresConfiguration(url), maxConnections: 4, logger: TestDatabase.logger)
-        let embedder = try NativeEmbedder(
-            modelDirectory: URL(fileURLWithPath: TestDatabase.packageRoot + "/models/all-MiniLM-L6-v2"),
-            logger: TestDatabase.logger)
+        let embedder = try await SearchFixture.embedderTask.value  // the model, loaded once per test process
         _ = try await Ingest(pool: pool, logger: TestDatabase.logger).ingest([directory + "/" + scenarios.corpus])
         _ = try await Indexer(pool: pool, embedder: embedder, logger: TestDatabase.logger).drain()
         let search = SearchService(pool: pool, embedder: embedder, logger: TestDatabase.logger)
