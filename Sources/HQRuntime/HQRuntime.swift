@@ -10,7 +10,7 @@ public import Logging
 /// services over that same search service.
 ///
 /// Two ways to make one:
-/// - lazily, from a way to locate the database and a way to make the embedder (``init(databaseURL:makeEmbedder:configuration:logger:)``):
+/// - lazily, from a way to locate the database and a way to make the embedder (``init(databaseURL:makeEmbedder:makeTokenCounter:configuration:logger:)``):
 ///   nothing opens until a call needs it, a failure is reported and retried on the next call (`hq mcp`, the CLI);
 /// - from a pool and an embedder already made (``init(pool:embedder:configuration:logger:)``): `hq serve`, whose
 ///   embedder batches queries from concurrent requests together.
