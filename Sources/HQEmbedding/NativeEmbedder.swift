@@ -20,6 +20,9 @@ public final class NativeEmbedder: Embedder {
         public var batchSize: Int = 32
         /// Most tokens per forward pass (bounds workspace memory: about 9 KB per token per lane).
         public var maxBatchTokens: Int = 8192
+        /// Most tokens per forward pass of a bulk job (``BulkEmbedding``): a job that is not bulk, submitted meanwhile,
+        /// waits for at most one such pass per lane.
+        public var bulkBatchTokens: Int = 512
         /// Worker lanes; each encodes whole batches with single-threaded BLAS.
         public var threads: Int = 2
         /// Check every file against the SHA-256 manifest beside the folder before loading.
@@ -60,8 +63,11 @@ public final class NativeEmbedder: Embedder {
     /// - Throws: `EmbeddingError` naming the file at fault (missing, truncated, hash mismatch,
     ///   unsupported architecture) and how to fix it.
     public init(modelDirectory: URL, configuration: Configuration = .init(), logger: Logger) throws(EmbeddingError) {
-        guard configuration.batchSize > 0, configuration.threads > 0, configuration.maxBatchTokens > 0 else {
-            throw EmbeddingError(.invalidConfiguration, "batchSize, maxBatchTokens and threads must be positive")
+        guard configuration.batchSize > 0, configuration.threads > 0, configuration.maxBatchTokens > 0,
+            configuration.bulkBatchTokens > 0
+        else {
+            throw EmbeddingError(
+                .invalidConfiguration, "batchSize, maxBatchTokens, bulkBatchTokens and threads must be positive")
         }
         let started = ContinuousClock.now
         let manifest = try ModelManifest.beside(modelDirectory)

@@ -1,6 +1,7 @@
 import Foundation
 import HQEmbedding
 import Logging
+import Synchronization
 import Testing
 
 /// Compares one vector with its golden reference: cosine (in double), max component difference, norm.
@@ -90,6 +91,35 @@ struct NativeEmbedderTests {
         }
     }
 
+    @Test("a query is not queued behind a bulk job already running")
+    func priorityOvertakesBulk() async throws {
+        // Its own embedder, so no other test's jobs share the queue. The bulk job (marked bulk, as the indexers' bulk
+        // lanes mark theirs) is long: 16 copies of every golden text. The query, submitted after the bulk job started,
+        // must come back first; a first-come engine (before this change) returns it after the whole bulk job.
+        let embedder = Self.load(NativeEmbedder.Configuration())
+        let bulkTexts = (0..<16).flatMap { _ in Fixtures.golden.map(\.text) }
+        let order = Finished()
+        let bulk = Task { [embedder, bulkTexts] in
+            let vectors = try await BulkEmbedding.$isActive.withValue(true) { try await embedder.embed(bulkTexts) }
+            order.append("bulk")
+            return vectors
+        }
+        try await Task.sleep(for: .milliseconds(200))  // the bulk job is admitted and running
+        let query = Fixtures.golden[0]
+        let vector = try await Task { [embedder] in
+            let vector = try await embedder.embed([query.text])[0]
+            order.append("query")
+            return vector
+        }.value
+        let bulkVectors = try await bulk.value
+        #expect(order.names == ["query", "bulk"])
+        expectMatches(vector, query)
+        // The bulk job's smaller batches change nothing in its results.
+        for (vector, golden) in zip(bulkVectors.prefix(Fixtures.golden.count), Fixtures.golden) {
+            expectMatches(vector, golden)
+        }
+    }
+
     @Test("a 10 MB text is truncated to the model limit and embedded")
     func tenMegabytes() async throws {
         let text = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 10_000_000 / 45)
@@ -119,4 +149,11 @@ struct NativeEmbedderTests {
         let finite = vector.allSatisfy { $0.isFinite }
         #expect(finite)
     }
+}
+
+/// The order in which concurrent jobs finished.
+private final class Finished: Sendable {
+    private let order = Mutex<[String]>([])
+    func append(_ name: String) { order.withLock { $0.append(name) } }
+    var names: [String] { order.withLock { $0 } }
 }

@@ -1,6 +1,7 @@
 // hq-bench-embed: throughput, latency, memory and exactness of the native embedder.
 //
 //   hq-bench-embed throughput --corpus /tmp/minilm_corpus.json [--reps 5] [--batch-size 32] [--threads 2]
+//                             [--bulk yes] [--bulk-batch-tokens 512]   (as the indexers' bulk lanes embed)
 //   hq-bench-embed rss        --corpus /tmp/minilm_corpus.json [--passages 1000]
 //   hq-bench-embed check      --golden ../shared/fixtures/minilm/golden.json
 // Common: --model-dir DIR (default: $HQ_MODEL_DIR, else models/all-MiniLM-L6-v2 near the binary).
@@ -116,11 +117,14 @@ let modelDirectory =
 var configuration = NativeEmbedder.Configuration()
 configuration.batchSize = options.int("batch-size", 32)
 configuration.threads = options.int("threads", 2)
+configuration.bulkBatchTokens = options.int("bulk-batch-tokens", configuration.bulkBatchTokens)
 var logger = Logger(label: "bench.embed")
 logger.logLevel = .warning
 let embedder = try NativeEmbedder(modelDirectory: modelDirectory, configuration: configuration, logger: logger)
+let bulk = options.values["bulk"] == "yes"
 let common: [String: Any] = [
     "engine": "hq native (Swift + OpenBLAS)", "batch_size": configuration.batchSize, "threads": configuration.threads,
+    "bulk": bulk, "bulk_batch_tokens": configuration.bulkBatchTokens,
 ]
 
 switch options.mode {
@@ -135,7 +139,10 @@ case "throughput":
         _ = try await embedder.embed(Array(texts.prefix(64)))  // warm-up: page in weights, size buffers
         var meters: [Meter] = []
         for _ in 0..<reps {
-            meters.append(try await Meter.measure { _ = try await embedder.embed(texts) })
+            meters.append(
+                try await Meter.measure {
+                    _ = try await BulkEmbedding.$isActive.withValue(bulk) { try await embedder.embed(texts) }
+                })
         }
         let walls = meters.map(\.wall)
         let best = meters.min { $0.wall < $1.wall }!

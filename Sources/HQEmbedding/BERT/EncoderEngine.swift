@@ -2,16 +2,22 @@ import CBLAS
 import Dispatch
 import Synchronization
 
-/// Runs embedding jobs off the cooperative pool: one serial queue admits jobs in order, and each job
-/// spreads its batches over up to `threads` lanes with `DispatchQueue.concurrentPerform`.
+/// Runs embedding jobs off the cooperative pool, one slice at a time on a serial queue: a slice is up to `threads`
+/// batches of one job, spread over lanes with `DispatchQueue.concurrentPerform`. Between slices the engine takes the
+/// next job by rank: any job before a bulk one (``BulkEmbedding``), then the higher task priority, then the first to
+/// come. A query or an edit waits for at most the slice in flight of a bulk job, not for the whole bulk job.
 ///
-/// `@unchecked Sendable`: `workspaces` is only touched inside jobs, jobs run one at a time on `queue`,
-/// and within a job lane k uses `workspaces[k]` alone.
+/// Bulk jobs are cut into batches of at most `bulkBatchTokens` tokens, which bounds that wait; others use the
+/// configured batch limits.
+///
+/// `@unchecked Sendable`: `workspaces` and the jobs' buffers are only touched by the slice runner, which runs on the
+/// serial `queue`; within a slice lane k uses `workspaces[k]` alone. The waiting list is behind a `Mutex`.
 final class EncoderEngine: @unchecked Sendable {
     private let encoder: BERTEncoder
     private let configuration: NativeEmbedder.Configuration
-    private let queue = DispatchQueue(label: "hq.embedding.native", qos: .userInitiated)
+    private let queue = DispatchQueue(label: "hq.embedding.native")
     private let workspaces: [Workspace]
+    private let state = Mutex(Scheduler())
 
     /// Up to this many tokens in a lone batch, products are split by columns rather than BLAS-threaded.
     static let splitColumnsMaxTokens = 64
@@ -23,67 +29,79 @@ final class EncoderEngine: @unchecked Sendable {
         }
     }
 
-    /// Tokenizes and encodes `texts` on the engine's threads.
+    /// Tokenizes and encodes `texts` on the engine's threads, in turn by rank (bulk or not, then task priority).
     func run(_ texts: [String], tokenizer: WordPieceTokenizer) async throws(EmbeddingError) -> [Embedding] {
         if Task.isCancelled { throw EmbeddingError(.inferenceFailed, "cancelled before start") }
+        let bulk = BulkEmbedding.isActive
+        let priority = Int(Task.currentPriority.rawValue)
         return await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: self.process(texts, tokenizer: tokenizer))
-            }
+            let job = Job(
+                texts: texts, tokenizer: tokenizer, bulk: bulk, priority: priority, continuation: continuation)
+            if state.withLock({ $0.admit(job) }) { runNextSlice() }
         }
     }
 
-    private func process(_ texts: [String], tokenizer: WordPieceTokenizer) -> [Embedding] {
-        let encoded = texts.map(tokenizer.encode)
-        let order = encoded.indices.sorted { encoded[$0].tokenCount > encoded[$1].tokenCount }
-        let batches = plan(order: order, lengths: encoded.map(\.tokenCount))
-        let width = encoder.weights.configuration.hiddenSize
-        let output = UnsafeMutablePointer<Float>.allocate(capacity: texts.count * width)
-        defer { output.deallocate() }
+    /// Runs the next slice of the highest-ranked waiting job on the serial queue, at the job's quality of service
+    /// (user-initiated, or utility for bulk work; on Linux libdispatch gives user-initiated threads niceness -2 when
+    /// it may), then the next one, until no job waits. Only one runner at a time (`Scheduler.running`).
+    private func runNextSlice() {
+        guard let job = state.withLock({ $0.next() }) else { return }
+        queue.async(qos: job.bulk ? .utility : .userInitiated, flags: .enforceQoS) {
+            if job.batches == nil { self.prepare(job) }
+            if job.nextBatch < job.batches!.count { self.runSlice(of: job) }
+            if job.nextBatch == job.batches!.count {
+                self.state.withLock { $0.remove(job) }
+                job.finish(width: self.encoder.weights.configuration.hiddenSize)
+            }
+            self.runNextSlice()
+        }
+    }
 
-        let lanes = min(configuration.threads, batches.count)
-        // Several batches: one lane per core, single-threaded BLAS. One small batch (a query): split each
-        // product's columns over two threads, since streaming the weights dominates. One large batch:
-        // let BLAS thread it.
+    /// Tokenizes the job's texts and cuts them into length-sorted batches.
+    private func prepare(_ job: Job) {
+        job.encoded = job.texts.map(job.tokenizer.encode)
+        let lengths = job.encoded.map(\.tokenCount)
+        let order = lengths.indices.sorted { lengths[$0] > lengths[$1] }
+        let maxTokens =
+            job.bulk ? min(configuration.maxBatchTokens, configuration.bulkBatchTokens) : configuration.maxBatchTokens
+        job.batches = Self.plan(
+            order: order, lengths: lengths, batchSize: configuration.batchSize, maxBatchTokens: maxTokens)
+        job.output = .allocate(capacity: max(1, job.texts.count * encoder.weights.configuration.hiddenSize))
+    }
+
+    /// Encodes the job's next `threads` batches: one lane per batch with single-threaded BLAS; a lone small batch (a
+    /// query) splits each product's columns over two threads, since streaming the weights dominates; a lone large
+    /// batch lets BLAS thread it.
+    private func runSlice(of job: Job) {
+        let batches = job.batches!
+        let slice = job.nextBatch..<min(batches.count, job.nextBatch + configuration.threads)
+        job.nextBatch = slice.upperBound
+        let lanes = slice.count
+        let encoded = job.encoded
         let splitColumns =
             lanes == 1 && configuration.threads > 1
-            && encoded.reduce(0) { $0 + $1.tokenCount } <= Self.splitColumnsMaxTokens
+            && batches[slice.lowerBound].reduce(0) { $0 + encoded[$1].tokenCount } <= Self.splitColumnsMaxTokens
         openblas_set_num_threads(Int32(lanes == 1 && !splitColumns ? configuration.threads : 1))
-        let next = Atomic<Int>(0)
-        let sendableOutput = SendablePointer(output)
+        let output = SendablePointer(job.output!)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            let workspace = workspaces[lane]
+            let members = batches[slice.lowerBound + lane]
             var batch = PackedBatch()
-            while true {
-                let b = next.add(1, ordering: .relaxed).oldValue
-                if b >= batches.count { break }
-                batch.removeAll()
-                for index in batches[b] { batch.append(encoded[index].ids) }
-                let members = batches[b]
-                encoder.encode(batch, workspace: workspace, output: sendableOutput.pointer, splitColumns: splitColumns)
-                {
-                    members[$0]
-                }
+            for index in members { batch.append(encoded[index].ids) }
+            encoder.encode(batch, workspace: workspaces[lane], output: output.pointer, splitColumns: splitColumns) {
+                members[$0]
             }
-        }
-        return texts.indices.map { i in
-            Embedding(
-                vector: Array(UnsafeBufferPointer(start: output + i * width, count: width)),
-                tokenCount: encoded[i].tokenCount, isTruncated: encoded[i].isTruncated)
         }
     }
 
-    /// Cuts the length-sorted `order` into batches of at most `batchSize` texts and `maxBatchTokens`
-    /// tokens, so each batch holds texts of similar length.
-    private func plan(order: [Int], lengths: [Int]) -> [[Int]] {
+    /// Cuts the length-sorted `order` into batches of at most `batchSize` texts and `maxBatchTokens` tokens, so each
+    /// batch holds texts of similar length.
+    static func plan(order: [Int], lengths: [Int], batchSize: Int, maxBatchTokens: Int) -> [[Int]] {
         var batches: [[Int]] = []
         var current: [Int] = []
         var tokens = 0
         for index in order {
             let length = lengths[index]
-            if !current.isEmpty,
-                current.count == configuration.batchSize || tokens + length > configuration.maxBatchTokens
-            {
+            if !current.isEmpty, current.count == batchSize || tokens + length > maxBatchTokens {
                 batches.append(current)
                 current = []
                 tokens = 0
@@ -93,6 +111,77 @@ final class EncoderEngine: @unchecked Sendable {
         }
         if !current.isEmpty { batches.append(current) }
         return batches
+    }
+}
+
+/// One `run` call: its texts, then (once its first slice starts) its batches and output rows.
+///
+/// `@unchecked Sendable`: after admission only the slice runner touches the mutable fields.
+private final class Job: @unchecked Sendable {
+    let texts: [String]
+    let tokenizer: WordPieceTokenizer
+    let bulk: Bool
+    let priority: Int
+    let continuation: CheckedContinuation<[Embedding], Never>
+    var arrival = 0
+    var encoded: [TokenizedText] = []
+    var batches: [[Int]]?
+    var nextBatch = 0
+    var output: UnsafeMutablePointer<Float>?
+
+    init(
+        texts: [String], tokenizer: WordPieceTokenizer, bulk: Bool, priority: Int,
+        continuation: CheckedContinuation<[Embedding], Never>
+    ) {
+        self.texts = texts
+        self.tokenizer = tokenizer
+        self.bulk = bulk
+        self.priority = priority
+        self.continuation = continuation
+    }
+
+    /// Hands the vectors to the caller and frees the rows.
+    func finish(width: Int) {
+        let rows = output!
+        let result = texts.indices.map { i in
+            Embedding(
+                vector: Array(UnsafeBufferPointer(start: rows + i * width, count: width)),
+                tokenCount: encoded[i].tokenCount, isTruncated: encoded[i].isTruncated)
+        }
+        rows.deallocate()
+        output = nil
+        continuation.resume(returning: result)
+    }
+}
+
+/// The jobs waiting for slices, and whether a runner is draining them.
+private struct Scheduler {
+    var waiting: [Job] = []
+    var running = false
+    var arrivals = 0
+
+    /// Adds `job`; true when no runner is active and the caller must start one.
+    mutating func admit(_ job: Job) -> Bool {
+        arrivals += 1
+        job.arrival = arrivals
+        waiting.append(job)
+        guard !running else { return false }
+        running = true
+        return true
+    }
+
+    /// The job whose slice runs next: not bulk before bulk, then the highest priority, then the first arrived; nil
+    /// (and the runner stops) when none.
+    mutating func next() -> Job? {
+        let job = waiting.max {
+            ($0.bulk ? 0 : 1, $0.priority, -$0.arrival) < ($1.bulk ? 0 : 1, $1.priority, -$1.arrival)
+        }
+        if job == nil { running = false }
+        return job
+    }
+
+    mutating func remove(_ job: Job) {
+        waiting.removeAll { $0 === job }
     }
 }
 
