@@ -181,7 +181,8 @@ extension AppEnvironment {
 
     /// Builds an indexer over a pool to the configured database and runs `body`; closes the pool afterwards.
     func withIndexer(
-        _ options: IndexingOptions, next: (any Embedder)? = nil, _ body: (Indexer, String) async throws -> Void
+        _ options: IndexingOptions, next: (any Embedder)? = nil, bulkJob: Bool = false,
+        _ body: (Indexer, String) async throws -> Void
     ) async throws {
         if let type = options.type, type != "document", type != "asset" {
             throw ValidationError("--type must be document or asset.")
@@ -206,14 +207,19 @@ extension AppEnvironment {
             configuration.embedderForModel = { id in environment.builtInEmbedder(modelID: id) }
         }
         configuration.batchSize = max(1, options.batchSize)
+        // A bulk job leaves fresh edits to the edits lanes (its own and a watcher's) for 2 s before its large
+        // batches may take them.
+        if bulkJob { configuration.editGraceSeconds = 2 }
         configuration.leaseSeconds = max(5, options.leaseSeconds)
         configuration.maxAttempts = max(1, options.maxAttempts)
         configuration.bulkLoadThreshold = options.bulkLoadThreshold > 0 ? options.bulkLoadThreshold : nil
         configuration.sourceType = options.type
         configuration.nextEmbedder = next
         configuration.extraction.fetcher = try assetFileFetcher(extraRoots: options.filesRoot)
+        // Four per lane (`--watch` runs an edits lane and a bulk lane): a lease, a write, the lease keeper and the
+        // first bulk load's lock can be in use at once.
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url, applicationName: "hq-index"), maxConnections: 4, logger: logger)
+            configuration: PostgresConfiguration(url, applicationName: "hq-index"), maxConnections: 8, logger: logger)
         let indexer = Indexer(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
         do {
             try await IndexOutput.mapErrors { try await body(indexer, url) }

@@ -58,7 +58,8 @@ struct KilledBulkLoadTests {
     func killedLoader() async throws {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
-        for i in 0..<60 {
+        // Enough work that the drop is seen while the loader runs, even with both of its lanes loading.
+        for i in 0..<160 {
             try await db.document("Doc \(i)", markdown: "Paragraph \(i) on supplier contracts, freight and invoices.")
         }
         let environment = ["HQ_DATABASE_URL": db.url, "HQ_EMBED_URL": nil] as [String: String?]

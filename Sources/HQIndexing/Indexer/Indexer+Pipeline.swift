@@ -12,14 +12,30 @@ struct ExtractedBatch: Sendable {
     var summary = IndexRunSummary()
     /// Existing vectors by (content hash, model).
     var existing: [VectorKey: [Float]] = [:]
+    /// When the lease was asked for and when each stage ended, for the per-source timing at `.debug`.
+    var timing = BatchTiming()
     var isEmpty: Bool { sources.isEmpty && summary.sources == 0 }
     var leasedIDs: [UUID] { sources.map(\.source.id) }
+}
+
+/// Wall-clock times of one batch's stages (seconds since 1970; comparable across processes on one machine, as the
+/// freshness benchmark needs).
+struct BatchTiming: Sendable {
+    var asked = 0.0
+    var leased = 0.0
+    var extracted = 0.0
+    var embedded = 0.0
+
+    static var now: Double { Date().timeIntervalSince1970 }
 }
 
 extension Indexer {
     /// Lease → extract/chunk (next batch) ‖ embed (this batch) ‖ write (previous batch): three batches in flight at
     /// most, so memory stays bounded while the embedder is kept busy.
-    func runPipeline(progress: (@Sendable (IndexProgress) -> Void)?) async throws -> IndexRunSummary {
+    /// - Parameter dueBefore: the drain's start: a source that failed during this drain is not retried by it.
+    func runPipeline(progress: (@Sendable (IndexProgress) -> Void)?, dueBefore: Date = Date()) async throws
+        -> IndexRunSummary
+    {
         let clock = ContinuousClock()
         let start = clock.now
         var summary = IndexRunSummary()
@@ -37,11 +53,11 @@ extension Indexer {
             }
         }
         defer { keeper.cancel() }
-        var current = try await leaseAndExtract()
+        var current = try await leaseAndExtract(dueBefore: dueBefore)
         defer { writing?.cancel() }
         do {
             while !current.isEmpty {
-                async let next = leaseAndExtract()
+                async let next = leaseAndExtract(dueBefore: dueBefore)
                 var embedded = current
                 let embedSummary: IndexRunSummary
                 do {
@@ -108,13 +124,18 @@ extension Indexer {
 
     /// Leases a batch, settles unchanged sources, extracts and chunks the rest, loads their reusable vectors.
     /// If anything fails after the lease (cancellation included), the leases are released before rethrowing.
-    func leaseAndExtract() async throws -> ExtractedBatch {
+    func leaseAndExtract(dueBefore: Date) async throws -> ExtractedBatch {
         try Task.checkCancellation()
+        let asked = BatchTiming.now
         let leased = try await queue.lease(
             limit: configuration.batchSize, leaseSeconds: configuration.leaseSeconds,
-            sourceType: configuration.sourceType)
+            sourceType: configuration.sourceType, lane: configuration.lane, editGrace: configuration.editGraceSeconds,
+            dueBefore: dueBefore)
+        let leasedAt = BatchTiming.now
         do {
-            return try await extractLeased(leased)
+            var batch = try await extractLeased(leased)
+            batch.timing = BatchTiming(asked: asked, leased: leasedAt, extracted: BatchTiming.now)
+            return batch
         } catch {
             try? await releaseUncancelled(leased.map(\.id))
             throw error
@@ -186,7 +207,11 @@ extension Indexer {
                 let slice = Array(order[start..<min(order.count, start + configuration.embedBatchSize)])
                 start += slice.count
                 do {
-                    let vectors = try await model.embed(slice.map { missing[$0]! })
+                    // The bulk lane's embedding goes after any other job of this process's native embedder.
+                    let texts = slice.map { missing[$0]! }
+                    let vectors = try await BulkEmbedding.$isActive.withValue(configuration.lane == .bulk) {
+                        try await model.embed(texts)
+                    }
                     guard vectors.count == slice.count, vectors.allSatisfy({ $0.count == model.dimensions }) else {
                         throw IndexingError(
                             .embeddingFailed,
@@ -234,6 +259,7 @@ extension Indexer {
         }
         batch.sources = kept
         batch.existing = [:]
+        batch.timing.embedded = BatchTiming.now
         return summary
     }
 
@@ -248,6 +274,7 @@ extension Indexer {
                 case .written:
                     summary.indexed += 1
                     summary.chunks += prepared.chunks.count
+                    logTiming(prepared.source, batch.timing)
                 case .stale:
                     summary.stale += 1
                 case .modelChanged(let live):
@@ -266,6 +293,21 @@ extension Indexer {
             }
         }
         return summary
+    }
+
+    /// At `.debug`: when the source's lease was asked for, and when it was leased, extracted, embedded and written
+    /// (seconds since 1970): the breakdown of how fresh the index is (`bench/freshness.sh`).
+    private func logTiming(_ source: LeasedSource, _ timing: BatchTiming) {
+        guard logger.logLevel <= .debug else { return }
+        let format = { (time: Double) in String(format: "%.4f", time) }
+        logger.debug(
+            "source timing",
+            metadata: [
+                "source": "\(source.id)", "seq": "\(source.changeSeq)", "lane": "\(configuration.lane.rawValue)",
+                "asked": "\(format(timing.asked))", "leased": "\(format(timing.leased))",
+                "extracted": "\(format(timing.extracted))", "embedded": "\(format(timing.embedded))",
+                "written": "\(format(BatchTiming.now))",
+            ])
     }
 
     func recordFailure(

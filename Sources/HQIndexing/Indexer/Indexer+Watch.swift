@@ -8,34 +8,62 @@ extension Indexer {
     /// or the reconciliation poll (``IndexerConfiguration/pollSeconds``, catching notifications missed while
     /// disconnected), and drains again.
     ///
-    /// Cancel the task for a graceful shutdown (`hq index --watch` does on SIGINT/SIGTERM): the write in flight
-    /// completes and leases not yet written are released for other workers.
+    /// Two lanes follow the queue side by side, so an edit never waits for bulk work (`hq reindex`, a model change)
+    /// this process took on: the edits lane leases only edits, in batches of ``IndexerConfiguration/editBatchSize``,
+    /// whose embedding the native embedder runs ahead of the bulk lane's (``BulkEmbedding``); the bulk lane leases
+    /// bulk work, and edits that waited longer than 2 s, in batches of ``IndexerConfiguration/batchSize``.
+    ///
+    /// Cancel the task for a graceful shutdown (`hq index --watch` does on SIGINT/SIGTERM): the writes in flight
+    /// complete and leases not yet written are released for other workers.
     /// - Parameter configuration: where to `LISTEN` (a direct connection, not a transaction pooler); nil polls only.
     /// - Throws: ``IndexingError`` `.modelMismatch`; ``PostgresError`` when the database is unreachable at start.
     public func watch(listeningWith configuration: PostgresConfiguration?) async throws {
         let models = try await workspaceModels()
-        var current = try following(models)
+        let current = try following(models)
         if let next = models.next, current.configuration.nextEmbedder?.modelID != next {
             logger.notice(
                 "a model change is in progress but this process cannot load the next model; its vectors of unchanged chunks are kept",
                 metadata: ["next": "\(next)"])
         }
         try await current.checkModel()
-        let wake = WakeSignal()
+        let lanes = [current.lane(.edits), current.lane(.bulk, editGraceSeconds: 2)]
+        let wakes = lanes.map { _ in WakeSignal() }
+        let wakeAll = { @Sendable in for wake in wakes { await wake.signal() } }
         var listener: PostgresListener?
         if let configuration {
             listener = try await PostgresListener.connect(
-                configuration, channels: ["hq_index"], logger: logger, onReconnect: { Task { await wake.signal() } })
+                configuration, channels: ["hq_index"], logger: logger, onReconnect: { Task { await wakeAll() } })
         }
         let forward = Task { [listener] in
             guard let listener else { return }
             do {
-                for try await _ in listener.notifications { await wake.signal() }
+                for try await _ in listener.notifications { await wakeAll() }
             } catch {
                 // The periodic poll covers a lost listener.
             }
         }
         defer { forward.cancel() }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (lane, wake) in zip(lanes, wakes) {
+                    group.addTask(priority: lane.configuration.lane == .edits ? .high : .utility) {
+                        try await lane.follow(wake: wake)
+                    }
+                }
+                // A lane ends only by an error or cancellation; either ends the other.
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch {
+            await listener?.close()
+            throw error
+        }
+        await listener?.close()
+    }
+
+    /// One lane of ``watch(listeningWith:)``: drain, wait, drain again until cancelled.
+    private func follow(wake: WakeSignal) async throws {
+        var current = self
         while !Task.isCancelled {
             do {
                 current = try await current.following(workspaceModels())
@@ -44,12 +72,12 @@ extension Indexer {
                     logger.info(
                         "indexed",
                         metadata: [
-                            "sources": "\(summary.sources)", "chunks": "\(summary.chunks)",
-                            "failed": "\(summary.failed)",
+                            "lane": "\(configuration.lane.rawValue)", "sources": "\(summary.sources)",
+                            "chunks": "\(summary.chunks)", "failed": "\(summary.failed)",
                         ])
                 }
             } catch is CancellationError {
-                break
+                return
             } catch let error as IndexingError {
                 // A promotion between following and writing: the next pass follows it, if this process can.
                 if error.code == .modelMismatch, self.configuration.embedderForModel != nil,
@@ -60,18 +88,16 @@ extension Indexer {
                         "the live model changed during a pass; following it", metadata: ["live": "\(models.live)"])
                     continue
                 }
-                await listener?.close()
                 throw error
             } catch {
                 logger.warning(
                     "indexing pass failed; retrying after the poll interval", metadata: ["error": "\(error)"])
             }
-            if Task.isCancelled { break }
+            if Task.isCancelled { return }
             var wait = self.configuration.pollSeconds
             if let due = try? await queue.secondsUntilNextDue() { wait = min(wait, max(0.2, due + 0.05)) }
             await wake.wait(seconds: wait)
         }
-        await listener?.close()
     }
 }
 

@@ -12,6 +12,15 @@ public struct IndexerConfiguration: Sendable {
     public var leaseSeconds: Int = 300
     /// Attempts before a source stops being retried and stays failed with its reason.
     public var maxAttempts: Int = 5
+    /// Which pending sources this indexer leases: all (the default: an edits lane and a bulk lane side by side), only
+    /// edits, or only bulk work.
+    public var lane: QueueLane = .all
+    /// Sources leased per batch by the edits lane: small, so an edit arriving while the lane is busy waits for little.
+    public var editBatchSize: Int = 8
+    /// How long an edit is left to the edits lane before the bulk lane may take it in a large batch: 0 for a drain
+    /// that is the only worker (`hq index --once`), a couple of seconds beside a watcher (`hq reindex`; the
+    /// watcher's own bulk lane uses at least 2 s).
+    public var editGraceSeconds: Double = 0
     /// Only this source type (`document` or `asset`), or all when nil.
     public var sourceType: String?
     /// Chunk sizes in model tokens.
@@ -56,4 +65,16 @@ public struct ChunkingConfiguration: Sendable, Hashable {
 
     /// Creates the default configuration.
     public init() {}
+}
+
+/// A part of the indexing queue, by `knowledge_sources.pending_priority` (0: an edit; 1: bulk work from
+/// `hq reindex` or a model change; migrations 022 and 023).
+public enum QueueLane: String, Sendable {
+    /// Every pending source, edits first; ``Indexer/drain(progress:)`` runs it as an edits lane and a bulk lane.
+    case all
+    /// Edits only, in batches of ``IndexerConfiguration/editBatchSize``.
+    case edits
+    /// Bulk work, and edits that waited longer than ``IndexerConfiguration/editGraceSeconds`` (the edits lane is
+    /// behind: a large import).
+    case bulk
 }

@@ -7,10 +7,16 @@ struct SourceQueue: Sendable {
     let worker: String
     let maxAttempts: Int
 
-    func lease(limit: Int, leaseSeconds: Int, sourceType: String?) async throws -> [LeasedSource] {
+    func lease(
+        limit: Int, leaseSeconds: Int, sourceType: String?, lane: QueueLane = .all, editGrace: Double = 0,
+        dueBefore: Date? = nil
+    ) async throws
+        -> [LeasedSource]
+    {
+        let laneName: String? = lane == .all ? nil : lane.rawValue
         let rows = try await pool.query(
             """
-            SELECT * FROM public.hq_lease_sources(\(worker), \(Int32(limit)), \(Int32(leaseSeconds)), \(Int32(maxAttempts)), \(sourceType))
+            SELECT * FROM public.hq_lease_sources_in_lane(\(worker), \(Int32(limit)), \(Int32(leaseSeconds)), \(Int32(maxAttempts)), \(sourceType), \(laneName)::text, \(editGrace), \(dueBefore))
             """)
         return try rows.map(LeasedSource.init(row:))
     }

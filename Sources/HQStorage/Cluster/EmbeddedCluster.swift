@@ -218,7 +218,7 @@ public struct EmbeddedCluster: Sendable {
             listen_addresses = '127.0.0.1'
             unix_socket_directories = '\(layout.socketDirectory)'
             unix_socket_permissions = 0700
-            max_connections = 100
+            max_connections = 200
             shared_buffers = 256MB
             work_mem = 16MB
             maintenance_work_mem = 512MB
