@@ -58,4 +58,51 @@ struct ChangedFileTests {
         let now = try await text()
         #expect(now.contains("twelve euros") && !now.contains("eleven euros"))
     }
+
+    @Test(
+        "a re-upload that only stamps updated_at (same path and size) queues the asset; other updates cost no embedding"
+    )
+    func reuploadQueuesTheAsset() async throws {
+        let db = try await TestDB.make()
+        defer { Task { await db.pool.close() } }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hq-reupload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("menu.txt")
+        let before = "The oat flat white is on the winter menu at every cafe."
+        let after = "The oat flat white is on the spring menu at every cafe."
+        #expect(before.utf8.count == after.utf8.count)
+        try Data(before.utf8).write(to: file)
+        let rows = try await db.pool.query(
+            """
+            INSERT INTO public.assets (name, type, mime_type, file_url, file_size)
+            VALUES ('menu.txt', 'document'::public.asset_type, 'text/plain', \(file.path), \(before.utf8.count))
+            RETURNING id
+            """)
+        let asset = try rows[0].decode(UUID.self, column: 0)
+        let embedder = FakeEmbedder()
+        let fetcher = AssetFileFetcher(
+            local: try LocalFileFetcher(roots: [root.path]), links: LinkFetcher(client: .shared), storage: nil)
+        let indexer = db.indexer(embedder) { $0.extraction.fetcher = fetcher }
+        #expect(try await indexer.drain().indexed == 1)
+
+        // What HQ does on a re-upload under the same name: the object's bytes change, the row gets a new updated_at.
+        try Data(after.utf8).write(to: file)
+        try await db.pool.execute(
+            "UPDATE public.assets SET updated_at = now() + interval '1 second' WHERE id = \(asset)")
+        let pending = try await db.scalar(
+            Bool.self, "SELECT pending_since IS NOT NULL FROM public.knowledge_sources WHERE asset_id = \(asset)")
+        #expect(pending, "the re-upload did not queue the asset (before 024 only name, size and path counted)")
+        let changed = try await indexer.drain()
+        #expect(changed.indexed == 1)
+        let text = try await db.scalar(String.self, "SELECT string_agg(content, ' ') FROM public.knowledge_chunks")
+        #expect(text.contains("spring menu") && !text.contains("winter menu"))
+
+        // Another update of the row (its meta) with the same bytes: fetched and compared, nothing embedded.
+        let embedded = embedder.texts.load(ordering: .relaxed)
+        try await db.pool.execute("UPDATE public.assets SET meta = '{\"note\": 1}' WHERE id = \(asset)")
+        let same = try await indexer.drain()
+        #expect(same.unchanged == 1 && same.indexed == 0)
+        #expect(embedder.texts.load(ordering: .relaxed) == embedded)
+    }
 }
