@@ -50,6 +50,13 @@ struct ReindexCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --model: build the vectors but keep the old model live.")
     var noPromote = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "CPU niceness of this bulk job (0-19; 0 keeps it): searches and edits being indexed get the cores first.",
+            valueName: "n"))
+    var nice: Int32 = 10
+
     @OptionGroup var indexing: IndexingOptions
 
     func validate() throws {
@@ -75,13 +82,14 @@ struct ReindexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = AppEnvironment()
+        ProcessNiceness.lower(to: nice)
         var next: (any Embedder)?
         if let model {
             let path = model.contains("/") ? model : environment.projectRoot + "/models/" + model
             next = try environment.nativeEmbedder(directory: path, modelID: modelID)
         }
         let progress = ProgressReporter(enabled: !indexing.json)
-        try await environment.withIndexer(indexing, next: next) { indexer, _ in
+        try await environment.withIndexer(indexing, next: next, bulkJob: true) { indexer, _ in
             if next != nil {
                 let result = try await SignalCancellation.run {
                     try await indexer.changeModel(promote: !noPromote, progress: progress.report)
@@ -166,5 +174,23 @@ final class ProgressReporter: Sendable {
 
     private func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Lowers the CPU priority of every thread of this process, so a bulk job yields the cores to searches and to the
+/// watcher's edits. On Linux niceness is per thread, and threads inherit their creator's: each thread listed in
+/// `/proc/self/task` is reniced, and threads created later (by these) start at the lower priority.
+enum ProcessNiceness {
+    static func lower(to niceness: Int32) {
+        guard niceness > 0 else { return }
+        let target = min(niceness, 19)
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks.compactMap({ id_t($0) }) {
+            // Only ever lowers the priority (raising it back needs privileges this process may not have).
+            errno = 0
+            let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), task)
+            if errno == 0, current >= target { continue }
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), task, target)
+        }
     }
 }
