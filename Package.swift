@@ -133,6 +133,10 @@ let package = Package(
             path: "bench/search", swiftSettings: strict),
         .executableTarget(
             name: "hq-bench-http", dependencies: ["HQEmbedding", "HQServer"], path: "bench/http", swiftSettings: strict),
+        // How long a change takes to reach search, beside searches and a bulk job: bench/freshness.sh.
+        .executableTarget(
+            name: "hq-bench-freshness", dependencies: ["HQBenchSupport", "HQNet", "HQStorage"], path: "bench/freshness",
+            swiftSettings: strict),
 
         // Shared by the integration test targets: the embedded test database, fixture paths.
         .target(

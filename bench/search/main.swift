@@ -113,18 +113,6 @@ final class CachedEmbedder: Embedder, @unchecked Sendable {
     }
 }
 
-/// Deterministic shuffles (SplitMix64) so every build tags the same documents.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 // MARK: - load
 
 func chunking(for docs: [Bench.BEIRLine], counter: any TokenCounter, maxTokens: Int) async throws -> (
