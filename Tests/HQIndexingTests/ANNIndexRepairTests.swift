@@ -50,21 +50,21 @@ struct ANNIndexRepairTests {
     }
 }
 
-/// The same with a real `hq index` process killed with SIGKILL after it dropped the index (issue 14: `kill -9` on the
-/// bulk-load path).
+/// The same with a real `hq index` process killed with SIGKILL at each step of the bulk-load path after the drop:
+/// while it loads, and while it builds the index (issue 14: `kill -9` on the bulk-load path).
 @Suite("ANN index after kill -9 of a real bulk load")
 struct KilledBulkLoadTests {
-    @Test("hq index killed between the drop and the rebuild: the next hq index rebuilds the index")
-    func killedLoader() async throws {
-        let db = try await TestDB.make()
-        defer { Task { await db.pool.close() } }
+    static let environment = ["HQ_EMBED_URL": nil] as [String: String?]
+
+    /// A first bulk load by a real `hq index` of 160 documents (threshold 10, so it drops and rebuilds the index).
+    static func startLoader(_ db: TestDB) async throws -> Process {
         // Enough work that the drop is seen while the loader runs, even with both of its lanes loading.
         for i in 0..<160 {
             try await db.document("Doc \(i)", markdown: "Paragraph \(i) on supplier contracts, freight and invoices.")
         }
-        let environment = ["HQ_DATABASE_URL": db.url, "HQ_EMBED_URL": nil] as [String: String?]
         var variables = ProcessInfo.processInfo.environment
-        for (key, value) in environment { variables[key] = value }
+        variables["HQ_DATABASE_URL"] = db.url
+        variables["HQ_EMBED_URL"] = nil
         let loader = Process()
         loader.executableURL = URL(fileURLWithPath: HQProcess.executable)
         loader.arguments = ["index", "--bulk-load-threshold", "10", "--batch-size", "4"]
@@ -73,6 +73,31 @@ struct KilledBulkLoadTests {
         loader.standardOutput = FileHandle.nullDevice
         loader.standardError = FileHandle.nullDevice
         try loader.run()
+        return loader
+    }
+
+    /// After the kill: the killed sessions go away, and the next `hq index` leaves a valid index and nothing pending.
+    static func expectRecovered(_ db: TestDB) async throws {
+        for _ in 0..<200 {
+            let rows = try await db.pool.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hq-index' AND datname = current_database()"
+            )
+            if try rows[0].decode(Int64.self, column: 0) == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let next = try HQProcess.run(["index"], environment: environment.merging(["HQ_DATABASE_URL": db.url]) { $1 })
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try await ANNIndexRepairTests.indexExists(db.pool))
+        let pending = try await db.scalar(
+            Int64.self, "SELECT count(*) FROM public.knowledge_sources WHERE pending_since IS NOT NULL")
+        #expect(pending == 0)
+    }
+
+    @Test("hq index killed between the drop and the rebuild: the next hq index rebuilds the index")
+    func killedLoader() async throws {
+        let db = try await TestDB.make()
+        defer { Task { await db.pool.close() } }
+        let loader = try await Self.startLoader(db)
         var dropped = false
         for _ in 0..<3_000 where !dropped && loader.isRunning {
             try await Task.sleep(for: .milliseconds(10))
@@ -82,16 +107,45 @@ struct KilledBulkLoadTests {
         loader.waitUntilExit()
         try #require(dropped, "the loader finished before its drop was seen")
         #expect(try await !ANNIndexRepairTests.indexExists(db.pool))
-        // The killed session goes away with its socket (and its lock with it).
-        for _ in 0..<100 {
-            let rows = try await db.pool.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hq-index' AND datname = current_database()"
-            )
-            if try rows[0].decode(Int64.self, column: 0) == 0 { break }
-            try await Task.sleep(for: .milliseconds(50))
+        try await Self.expectRecovered(db)
+    }
+
+    @Test("hq index killed while it builds the index: the next hq index leaves a valid index")
+    func killedDuringIndexBuild() async throws {
+        let db = try await TestDB.make()
+        defer { Task { await db.pool.close() } }
+        let loader = try await Self.startLoader(db)
+        var dropped = false
+        for _ in 0..<3_000 where !dropped && loader.isRunning {
+            try await Task.sleep(for: .milliseconds(10))
+            dropped = try await !ANNIndexRepairTests.indexExists(db.pool)
         }
-        let next = try HQProcess.run(["index"], environment: environment)
-        #expect(next.status == 0, "\(next.stderr)")
-        #expect(try await ANNIndexRepairTests.indexExists(db.pool))
+        try #require(dropped, "the loader finished before its drop was seen")
+        // Once the index is dropped, the build is made to wait for this lock (CREATE INDEX takes SHARE; the loader's
+        // own writes are compatible with it), so the loader can be killed inside the build step on any machine.
+        let holder = PostgresPool(
+            configuration: PostgresConfiguration(db.url), maxConnections: 1, logger: TestDatabase.logger)
+        defer { Task { await holder.close() } }
+        try await holder.withConnection { connection in
+            try await connection.execute("BEGIN")
+            try await connection.execute("LOCK TABLE public.knowledge_chunk_vectors IN ROW EXCLUSIVE MODE")
+            var building = false
+            for _ in 0..<6_000 where !building && loader.isRunning {
+                try await Task.sleep(for: .milliseconds(10))
+                building = try await db.scalar(
+                    Bool.self,
+                    """
+                    SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                                    WHERE application_name = 'hq-index' AND datname = current_database()
+                                      AND query LIKE '%hq_create_ann_index%' AND wait_event_type = 'Lock')
+                    """)
+            }
+            kill(loader.processIdentifier, SIGKILL)
+            loader.waitUntilExit()
+            try await connection.execute("ROLLBACK")
+            try #require(building, "the loader never reached the index build")
+        }
+        #expect(loader.terminationReason == .uncaughtSignal)
+        try await Self.expectRecovered(db)
     }
 }
