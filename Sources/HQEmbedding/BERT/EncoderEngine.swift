@@ -2,13 +2,11 @@ import CBLAS
 import Dispatch
 import Synchronization
 
-/// Runs embedding jobs off the cooperative pool, one slice at a time on a serial queue: a slice is up to `threads`
-/// batches of one job, spread over lanes with `DispatchQueue.concurrentPerform`. Between slices the engine takes the
-/// next job by rank: any job before a bulk one (``BulkEmbedding``), then the higher task priority, then the first to
-/// come. A query or an edit waits for at most the slice in flight of a bulk job, not for the whole bulk job.
-///
-/// Bulk jobs are cut into batches of at most `bulkBatchTokens` tokens, which bounds that wait; others use the
-/// configured batch limits.
+/// Runs embedding jobs off the cooperative pool, one slice at a time on a serial queue, its batches spread over lanes
+/// with `DispatchQueue.concurrentPerform`. A job that is not bulk runs whole in one slice, as it always did; a bulk job
+/// (``BulkEmbedding``) runs `threads` batches per slice, in batches of at most `bulkBatchTokens` tokens. Between
+/// slices the engine takes the next job by rank: not bulk before bulk, then the higher task priority, then the first
+/// to come. A query or an edit waits for at most the slice in flight of a bulk job, not for the whole bulk job.
 ///
 /// `@unchecked Sendable`: `workspaces` and the jobs' buffers are only touched by the slice runner, which runs on the
 /// serial `queue`; within a slice lane k uses `workspaces[k]` alone. The waiting list is behind a `Mutex`.
@@ -69,26 +67,34 @@ final class EncoderEngine: @unchecked Sendable {
         job.output = .allocate(capacity: max(1, job.texts.count * encoder.weights.configuration.hiddenSize))
     }
 
-    /// Encodes the job's next `threads` batches: one lane per batch with single-threaded BLAS; a lone small batch (a
-    /// query) splits each product's columns over two threads, since streaming the weights dominates; a lone large
-    /// batch lets BLAS thread it.
+    /// Encodes the job's next slice: for a bulk job its next `threads` batches (so a job that is not bulk can run
+    /// between slices), for any other job all its batches at once. The lanes take batches in turn, one lane per core
+    /// with single-threaded BLAS; a lone small batch (a query) splits each product's columns over two threads, since
+    /// streaming the weights dominates; a lone large batch lets BLAS thread it.
     private func runSlice(of job: Job) {
         let batches = job.batches!
-        let slice = job.nextBatch..<min(batches.count, job.nextBatch + configuration.threads)
+        let slice =
+            job.nextBatch..<(job.bulk ? min(batches.count, job.nextBatch + configuration.threads) : batches.count)
         job.nextBatch = slice.upperBound
-        let lanes = slice.count
+        let lanes = min(configuration.threads, slice.count)
         let encoded = job.encoded
         let splitColumns =
-            lanes == 1 && configuration.threads > 1
+            lanes == 1 && configuration.threads > 1 && slice.count == 1
             && batches[slice.lowerBound].reduce(0) { $0 + encoded[$1].tokenCount } <= Self.splitColumnsMaxTokens
         openblas_set_num_threads(Int32(lanes == 1 && !splitColumns ? configuration.threads : 1))
         let output = SendablePointer(job.output!)
+        let next = Atomic<Int>(slice.lowerBound)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            let members = batches[slice.lowerBound + lane]
             var batch = PackedBatch()
-            for index in members { batch.append(encoded[index].ids) }
-            encoder.encode(batch, workspace: workspaces[lane], output: output.pointer, splitColumns: splitColumns) {
-                members[$0]
+            while true {
+                let b = next.add(1, ordering: .relaxed).oldValue
+                if b >= slice.upperBound { break }
+                let members = batches[b]
+                batch.removeAll()
+                for index in members { batch.append(encoded[index].ids) }
+                encoder.encode(batch, workspace: workspaces[lane], output: output.pointer, splitColumns: splitColumns) {
+                    members[$0]
+                }
             }
         }
     }

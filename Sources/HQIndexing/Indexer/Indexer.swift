@@ -2,7 +2,6 @@ public import Foundation
 public import HQEmbedding
 public import HQStorage
 public import Logging
-import Synchronization
 
 /// Turns pending documents and assets into chunks and vectors: leases sources, extracts, chunks, embeds only the
 /// chunks whose content hash is new for the model, and swaps each source's chunk set in one transaction.
@@ -55,14 +54,12 @@ public final class Indexer: Sendable {
 
     /// Processes every pending source that can be leased now, in pipelined batches, then returns.
     ///
-    /// With ``QueueLane/all`` (the default) two lanes run side by side: edits in batches of
-    /// ``IndexerConfiguration/editBatchSize``, and bulk work (with edits that waited longer than
-    /// ``IndexerConfiguration/editGraceSeconds``) in batches of ``IndexerConfiguration/batchSize``, embedded as
-    /// ``BulkEmbedding`` (after any edit's embedding): an edit is never held in a batch of bulk work. Sources waiting for a retry backoff or leased by another live worker are left for later.
-    /// On the first bulk load (no vectors yet, more pending sources than ``IndexerConfiguration/bulkLoadThreshold``)
-    /// the ANN index is dropped before and rebuilt after. If the task is cancelled, leases not yet written are
-    /// released.
-    /// - Parameter progress: called after each batch, with the lanes' counts added up.
+    /// Sources waiting for a retry backoff, leased by another live worker, or failed during this drain are left for
+    /// later; with ``IndexerConfiguration/editGraceSeconds`` above 0 (`hq reindex`), so are edits younger than that,
+    /// for a watcher's edits lane. On the first bulk load (no vectors yet, more pending sources than
+    /// ``IndexerConfiguration/bulkLoadThreshold``) the ANN index is dropped before and rebuilt after. If the task is
+    /// cancelled, leases not yet written are released. ``watch(listeningWith:)`` runs it per lane.
+    /// - Parameter progress: called after each batch.
     /// - Returns: what was done.
     /// - Throws: ``IndexingError`` `.modelMismatch` when the embedder does not serve the workspace's model;
     ///   ``PostgresError`` when the database fails; `CancellationError`.
@@ -73,19 +70,19 @@ public final class Indexer: Sendable {
         try await repairANNIndex()
         // The edits lane never bulk loads: it leaves that to a lane that leases the bulk work.
         guard configuration.lane != .edits, try await isFirstBulkLoad() else {
-            return try await runLanes(progress: progress, dueBefore: started)
+            return try await runPipeline(progress: progress, dueBefore: started)
         }
         // The loader holds a session advisory lock from the drop to the rebuild: if this process dies in between,
         // the lock goes with its connection and the next pass (of any worker) rebuilds the index.
         return try await pool.withConnection { lock in
             let locked = try await lock.query("SELECT pg_try_advisory_lock(public.hq_ann_bulk_load_lock_key())")
             guard try locked.first?.decode(Bool.self, column: 0) == true else {
-                return try await runLanes(progress: progress, dueBefore: started)  // another worker is bulk loading
+                return try await runPipeline(progress: progress, dueBefore: started)  // another worker is bulk loading
             }
             logger.info("first bulk load: building the ANN index after the data")
             do {
                 try await lock.execute("SELECT public.hq_drop_ann_index()")
-                let summary = try await runLanes(progress: progress, dueBefore: started)
+                let summary = try await runPipeline(progress: progress, dueBefore: started)
                 try await lock.execute("SELECT public.hq_create_ann_index()")
                 _ = try await lock.query("SELECT pg_advisory_unlock(public.hq_ann_bulk_load_lock_key())")
                 return summary
@@ -105,31 +102,6 @@ public final class Indexer: Sendable {
         settings.editGraceSeconds = max(settings.editGraceSeconds, editGraceSeconds)
         if lane == .edits { settings.batchSize = max(1, min(configuration.batchSize, configuration.editBatchSize)) }
         return Indexer(pool: pool, embedder: embedder, configuration: settings, logger: logger)
-    }
-
-    /// One lane's pipeline, or for ``QueueLane/all`` the edits lane and the bulk lane side by side (their summaries
-    /// added up; the wall time is the longer lane's).
-    private func runLanes(progress: (@Sendable (IndexProgress) -> Void)?, dueBefore: Date) async throws
-        -> IndexRunSummary
-    {
-        guard configuration.lane == .all else { return try await runPipeline(progress: progress, dueBefore: dueBefore) }
-        let lanes = [lane(.edits), lane(.bulk)]
-        let totals = LaneTotals(lanes: lanes.count, progress: progress)
-        return try await withThrowingTaskGroup(of: IndexRunSummary.self) { group in
-            for (index, lane) in lanes.enumerated() {
-                group.addTask(priority: lane.configuration.lane == .edits ? .high : .utility) {
-                    try await lane.runPipeline(progress: totals.reporter(index), dueBefore: dueBefore)
-                }
-            }
-            var summary = IndexRunSummary()
-            var seconds = 0.0
-            for try await part in group {
-                summary.add(part)
-                seconds = max(seconds, part.seconds)
-            }
-            summary.seconds = seconds
-            return summary
-        }
     }
 
     // MARK: Model checks
@@ -191,36 +163,6 @@ public final class Indexer: Sendable {
         let rows = try await pool.query("SELECT public.hq_ensure_ann_index()")
         if try rows.first?.decode(Bool.self, column: 0) == true {
             logger.warning("the ANN index was missing (an indexer stopped during a first bulk load): rebuilt")
-        }
-    }
-}
-
-/// Adds up the progress of lanes running side by side, for one progress callback.
-final class LaneTotals: Sendable {
-    private let latest: Mutex<[IndexProgress?]>
-    private let progress: (@Sendable (IndexProgress) -> Void)?
-
-    init(lanes: Int, progress: (@Sendable (IndexProgress) -> Void)?) {
-        self.latest = Mutex(Array(repeating: nil, count: lanes))
-        self.progress = progress
-    }
-
-    /// The callback for lane `index`, or nil when nobody listens.
-    func reporter(_ index: Int) -> (@Sendable (IndexProgress) -> Void)? {
-        guard let progress else { return nil }
-        return { [self] update in
-            let total = latest.withLock { latest -> IndexProgress in
-                latest[index] = update
-                var summary = IndexRunSummary()
-                var seconds = 0.0
-                for lane in latest.compactMap({ $0 }) {
-                    summary.add(lane.summary)
-                    seconds = max(seconds, lane.summary.seconds)
-                }
-                summary.seconds = seconds
-                return IndexProgress(summary: summary, remaining: update.remaining)
-            }
-            progress(total)
         }
     }
 }

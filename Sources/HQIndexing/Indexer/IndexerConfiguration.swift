@@ -12,14 +12,14 @@ public struct IndexerConfiguration: Sendable {
     public var leaseSeconds: Int = 300
     /// Attempts before a source stops being retried and stays failed with its reason.
     public var maxAttempts: Int = 5
-    /// Which pending sources this indexer leases: all (the default: an edits lane and a bulk lane side by side), only
-    /// edits, or only bulk work.
+    /// Which pending sources this indexer leases: all (the default), only edits, or only bulk work.
+    /// ``Indexer/watch(listeningWith:)`` runs an edits lane and a bulk lane side by side whatever this says.
     public var lane: QueueLane = .all
     /// Sources leased per batch by the edits lane: small, so an edit arriving while the lane is busy waits for little.
     public var editBatchSize: Int = 8
-    /// How long an edit is left to the edits lane before the bulk lane may take it in a large batch: 0 for a drain
-    /// that is the only worker (`hq index --once`), a couple of seconds beside a watcher (`hq reindex`; the
-    /// watcher's own bulk lane uses at least 2 s).
+    /// How long an edit is left to an edits lane before a large batch may take it: 0 for a drain that is the only
+    /// worker (`hq index --once`), 2 s for a bulk job beside a watcher (`hq reindex`; the watcher's own bulk lane
+    /// uses at least 2 s).
     public var editGraceSeconds: Double = 0
     /// Only this source type (`document` or `asset`), or all when nil.
     public var sourceType: String?
@@ -70,7 +70,7 @@ public struct ChunkingConfiguration: Sendable, Hashable {
 /// A part of the indexing queue, by `knowledge_sources.pending_priority` (0: an edit; 1: bulk work from
 /// `hq reindex` or a model change; migrations 022 and 023).
 public enum QueueLane: String, Sendable {
-    /// Every pending source, edits first; ``Indexer/drain(progress:)`` runs it as an edits lane and a bulk lane.
+    /// Every pending source, edits first (with ``IndexerConfiguration/editGraceSeconds``, edits once that old).
     case all
     /// Edits only, in batches of ``IndexerConfiguration/editBatchSize``.
     case edits

@@ -13,7 +13,8 @@ struct SourceQueue: Sendable {
     ) async throws
         -> [LeasedSource]
     {
-        let laneName: String? = lane == .all ? nil : lane.rawValue
+        // All lanes with a grace for edits is the bulk lane's rule: bulk work and edits older than the grace.
+        let laneName: String? = lane == .all ? (editGrace > 0 ? QueueLane.bulk.rawValue : nil) : lane.rawValue
         let rows = try await pool.query(
             """
             SELECT * FROM public.hq_lease_sources_in_lane(\(worker), \(Int32(limit)), \(Int32(leaseSeconds)), \(Int32(maxAttempts)), \(sourceType), \(laneName)::text, \(editGrace), \(dueBefore))
