@@ -31,8 +31,12 @@ extension Indexer {
         let wakeAll = { @Sendable in for wake in wakes { await wake.signal() } }
         var listener: PostgresListener?
         if let configuration {
-            listener = try await PostgresListener.connect(
-                configuration, channels: ["hq_index"], logger: logger, onReconnect: { Task { await wakeAll() } })
+            do {
+                listener = try await PostgresListener.connect(
+                    configuration, channels: ["hq_index"], logger: logger, onReconnect: { Task { await wakeAll() } })
+            } catch is CancellationError {
+                return  // stopped while it began to listen: nothing is leased yet, a graceful end
+            }
         }
         let forward = Task { [listener] in
             guard let listener else { return }
