@@ -76,6 +76,15 @@ struct KilledBulkLoadTests {
         return loader
     }
 
+    /// Whether the loader dropped the ANN index while it ran (polled for up to 30 s).
+    static func waitForDrop(_ db: TestDB, _ loader: Process) async throws -> Bool {
+        for _ in 0..<3_000 where loader.isRunning {
+            try await Task.sleep(for: .milliseconds(10))
+            if try await !ANNIndexRepairTests.indexExists(db.pool) { return true }
+        }
+        return false
+    }
+
     /// After the kill: the killed sessions go away, and the next `hq index` leaves a valid index and nothing pending
     /// that it could lease.
     static func expectRecovered(_ db: TestDB) async throws {
@@ -104,11 +113,7 @@ struct KilledBulkLoadTests {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
         let loader = try await Self.startLoader(db)
-        var dropped = false
-        for _ in 0..<3_000 where !dropped && loader.isRunning {
-            try await Task.sleep(for: .milliseconds(10))
-            dropped = try await !ANNIndexRepairTests.indexExists(db.pool)
-        }
+        let dropped = try await Self.waitForDrop(db, loader)
         kill(loader.processIdentifier, SIGKILL)
         loader.waitUntilExit()
         try #require(dropped, "the loader finished before its drop was seen")
@@ -121,11 +126,7 @@ struct KilledBulkLoadTests {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
         let loader = try await Self.startLoader(db)
-        var dropped = false
-        for _ in 0..<3_000 where !dropped && loader.isRunning {
-            try await Task.sleep(for: .milliseconds(10))
-            dropped = try await !ANNIndexRepairTests.indexExists(db.pool)
-        }
+        let dropped = try await Self.waitForDrop(db, loader)
         try #require(dropped, "the loader finished before its drop was seen")
         // Once the index is dropped, the build is made to wait for this lock (CREATE INDEX takes SHARE; the loader's
         // own writes are compatible with it), so the loader can be killed inside the build step on any machine.
