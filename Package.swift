@@ -76,7 +76,8 @@ let package = Package(
         .target(
             name: "HQRuntime",
             dependencies: [
-                "HQStorage", "HQEmbedding", "HQSearch", "HQKnowledge", .product(name: "Logging", package: "swift-log"),
+                "HQCore", "HQStorage", "HQEmbedding", "HQSearch", "HQKnowledge",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         // HTTP server (`hq serve`): embeddings now, search and agent routes as they land.
@@ -142,7 +143,7 @@ let package = Package(
         .target(
             name: "HQTestSupport",
             dependencies: [
-                "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge",
+                "HQCore", "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch", "HQKnowledge",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -178,7 +179,8 @@ let package = Package(
         .testTarget(
             name: "HQMCPTests",
             dependencies: [
-                "HQMCP", "HQRuntime", "HQServer", "HQNet", "HQSearch", "HQIndexing", "HQStorage", "HQEmbedding",
+                "HQCore", "HQMCP", "HQRuntime", "HQServer", "HQNet", "HQSearch", "HQIndexing", "HQStorage",
+                "HQEmbedding",
                 "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ],

@@ -1,3 +1,4 @@
+import HQCore
 public import HQEmbedding
 public import HQKnowledge
 public import HQSearch

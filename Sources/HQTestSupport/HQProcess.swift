@@ -1,4 +1,5 @@
 public import Foundation
+import HQCore
 
 /// The release `hq` this checkout builds (`scripts/test` builds it first), run to completion as a person runs it.
 public enum HQProcess {
@@ -15,8 +16,13 @@ public enum HQProcess {
     public static var executable: String { TestDatabase.packageRoot + "/.build/release/hq" }
 
     /// Runs `hq arguments` with the test process's environment changed by `environment` (a nil value removes the
-    /// variable), stdin closed; returns once it exits.
-    public static func run(_ arguments: [String], environment changes: [String: String?] = [:]) throws -> Result {
+    /// variable), stdin closed; returns once it exits. The wait happens on a thread of its own: a test that blocked a
+    /// cooperative thread while `hq` waited for something another test's task holds could stall the whole run.
+    public static func run(_ arguments: [String], environment changes: [String: String?] = [:]) async throws -> Result {
+        try await BlockingWork.run { try runBlocking(arguments, environment: changes) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment changes: [String: String?]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

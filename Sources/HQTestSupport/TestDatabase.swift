@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 public import HQStorage
 public import Logging
 
@@ -175,20 +176,17 @@ public enum TestDatabase {
         return url
     }
 
-    /// Runs a command and returns its exit status (posix_spawn + waitpid on a dispatch thread).
+    /// Runs a command and returns its exit status (posix_spawn + waitpid on a thread of its own).
     private static func run(_ arguments: [String]) async throws -> Int32 {
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
-        guard spawned == 0 else { throw TestDatabaseError("cannot run \(arguments[0]): error \(spawned)") }
-        let child = pid
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var status: Int32 = 0
-                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-                continuation.resume(returning: status & 0x7F == 0 ? (status >> 8) & 0xFF : -1)
-            }
+        try await BlockingWork.run {
+            var pid: pid_t = 0
+            let argv = arguments.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
+            guard spawned == 0 else { throw TestDatabaseError("cannot run \(arguments[0]): error \(spawned)") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
         }
     }
 }

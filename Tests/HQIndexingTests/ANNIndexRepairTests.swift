@@ -95,7 +95,8 @@ struct KilledBulkLoadTests {
             if try rows[0].decode(Int64.self, column: 0) == 0 { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let next = try HQProcess.run(["index"], environment: environment.merging(["HQ_DATABASE_URL": db.url]) { $1 })
+        let next = try await HQProcess.run(
+            ["index"], environment: environment.merging(["HQ_DATABASE_URL": db.url]) { $1 })
         #expect(next.status == 0, "\(next.stderr)")
         #expect(try await ANNIndexRepairTests.indexExists(db.pool))
         // Nothing is left pending but what the killed loader still holds a lease on (until it expires).

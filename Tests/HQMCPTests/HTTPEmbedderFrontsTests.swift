@@ -82,7 +82,7 @@ struct HTTPEmbedderFrontsTests {
 
         // CLI
         let before = queried()
-        let cli = try HQProcess.run(["search", query, "--mode", "dense", "--json"], environment: environment)
+        let cli = try await HQProcess.run(["search", query, "--mode", "dense", "--json"], environment: environment)
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(try topTitle(cli.stdout) == "Lighthouse upkeep")
         #expect(queried() == before + 1)

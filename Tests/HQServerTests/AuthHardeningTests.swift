@@ -115,10 +115,10 @@ struct AuthHardeningTests {
     }
 
     @Test("the default bind address is loopback, in the library and in `hq serve --help`")
-    func loopbackByDefault() throws {
+    func loopbackByDefault() async throws {
         #expect(ServerConfiguration().host == "127.0.0.1")
         guard FileManager.default.isExecutableFile(atPath: HQProcess.executable) else { return }
-        let help = try HQProcess.run(["serve", "--help"]).output
+        let help = try await HQProcess.run(["serve", "--help"]).output
         #expect(help.contains("default: 127.0.0.1"), "hq serve --help: \(help)")
     }
 }

@@ -83,11 +83,11 @@ struct ServerTests {
     }
 
     @Test("hq embed refuses empty texts with the message POST /v1/embeddings gives (one EmbedRequest)")
-    func cliSameMessages() throws {
+    func cliSameMessages() async throws {
         for (arguments, message) in [
             (["embed", ""], "'input' must not be empty"), (["embed", "a", ""], "'input[1]' is empty"),
         ] {
-            let run = try HQProcess.run(arguments, environment: ["HQ_EMBED_URL": nil])
+            let run = try await HQProcess.run(arguments, environment: ["HQ_EMBED_URL": nil])
             #expect(run.status != 0)
             #expect(run.stdout.isEmpty)
             #expect(run.stderr.contains(message), "\(run.stderr)")

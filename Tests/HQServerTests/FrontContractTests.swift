@@ -178,7 +178,7 @@ struct FrontContractTests {
 
         // CLI: exit status 1, the flag and the same problem on stderr; nothing on stdout.
         guard let arguments = example.cli else { return }
-        let run = try HQProcess.run(
+        let run = try await HQProcess.run(
             arguments, environment: ["HQ_DATABASE_URL": fronts.databaseURL, "HQ_EMBED_URL": nil])
         #expect(run.status != 0)
         #expect(run.stdout.isEmpty)

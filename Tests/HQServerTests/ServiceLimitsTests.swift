@@ -100,7 +100,7 @@ struct ServiceLimitsTests {
         for arguments in [
             ["--limit", "1000"], ["--limit", "500", "--mode", "dense"], ["--limit", "1000", "--chunks", "50"],
         ] {
-            let run = try HQProcess.run(
+            let run = try await HQProcess.run(
                 ["search", "renewal pricing", "--json"] + arguments,
                 environment: [
                     "HQ_DATABASE_URL": fixture.url,
@@ -184,15 +184,23 @@ struct ServiceLimitsTests {
 
     @Test("a statement past the timeout answers 503 JSON with Retry-After and a clear message, not 500")
     func statementTimeoutIs503() async throws {
-        let fixture = try await SearchFixture.shared.value
-        let configuration = PostgresConfiguration(fixture.url, statementTimeoutMilliseconds: 300)
-        let pool = PostgresPool(configuration: configuration, maxConnections: 2, logger: TestDatabase.logger)
+        // A database of its own: the table lock below would stall every other suite's reads of the shared fixture.
+        let url = try await TestDatabase.migratedDatabase()
+        let owner = PostgresPool(
+            configuration: PostgresConfiguration(url), maxConnections: 1, logger: TestDatabase.logger)
+        defer { Task { await owner.close() } }
+        let id = try await owner.query(
+            "INSERT INTO public.documents (title, content) VALUES ('Timeout probe', to_jsonb('probe'::text)) RETURNING id"
+        )[0].decode(UUID.self, column: 0)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, statementTimeoutMilliseconds: 300), maxConnections: 2,
+            logger: TestDatabase.logger)
         defer { Task { await pool.close() } }
-        let id = try #require(fixture.ids["Renewal pricing playbook"])
-        try await withServer(pool: pool) { base, _ in
+        let embedder = try await SearchFixture.embedderTask.value
+        try await Fixtures.withServer(embedder: embedder, database: pool) { base in
             #expect(try await HTTPClient.shared.get(base + "/v1/sources/\(id)").status == 200)
             // Another session holds the table, so the route's statement waits past the timeout (SQLSTATE 57014).
-            try await fixture.pool.withConnection { connection in
+            try await owner.withConnection { connection in
                 try await connection.transaction { tx in
                     _ = try await tx.query("LOCK TABLE public.knowledge_sources IN ACCESS EXCLUSIVE MODE")
                     // The lock is held until the answer arrives: only the timeout can end the wait.
@@ -203,7 +211,7 @@ struct ServiceLimitsTests {
                     let error = json?["error"] as? [String: Any]
                     #expect(error?["code"] as? String == "statement_timeout")
                     #expect((error?["message"] as? String)?.contains("HQ_STATEMENT_TIMEOUT_MS") == true)
-                    #expect(!String(decoding: response.body, as: UTF8.self).contains("Renewal pricing playbook"))
+                    #expect(!String(decoding: response.body, as: UTF8.self).contains("Timeout probe"))
                 }
             }
             // Not a database outage: the next request is served at once.

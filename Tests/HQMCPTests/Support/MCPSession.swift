@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HQCore
 import HQTestSupport
 import MCP
 
@@ -109,22 +110,17 @@ struct TimeoutError: Error, CustomStringConvertible {
 
 /// Runs a program to completion on a thread of its own and returns its standard output.
 func runProgram(_ path: String, _ arguments: [String], environment: [String: String]) async throws -> Data {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            continuation.resume(
-                with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: path)
-                    process.arguments = arguments
-                    process.environment = environment
-                    let output = Pipe()
-                    process.standardOutput = output
-                    process.standardError = FileHandle.standardError
-                    try process.run()
-                    let data = try output.fileHandleForReading.readToEnd() ?? Data()
-                    process.waitUntilExit()
-                    return data
-                })
-        }.start()
+    try await BlockingWork.run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = try output.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        return data
     }
 }

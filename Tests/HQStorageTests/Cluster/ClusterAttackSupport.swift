@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 import HQStorage
 import HQTestSupport
 
@@ -60,8 +61,16 @@ enum ClusterAttack {
     }
 
     /// Runs `arguments` with exactly `environment`; returns the exit status and stdout + stderr. While it runs,
-    /// `whileRunning` is called every 20 ms on another thread (to look at /proc).
+    /// `whileRunning` is called every 20 ms on another thread (to look at /proc). The wait happens on a thread of its
+    /// own, off the cooperative pool.
     static func run(
+        _ arguments: [String], environment: [String: String], whileRunning: (@Sendable () -> Void)? = nil
+    ) async throws -> (status: Int32, output: String) {
+        try await BlockingWork.run { try runBlocking(arguments, environment: environment, whileRunning: whileRunning) }
+    }
+
+    /// ``run(_:environment:whileRunning:)`` on the calling thread: only for cleanup in a `defer`, which cannot await.
+    static func runBlocking(
         _ arguments: [String], environment: [String: String], whileRunning: (@Sendable () -> Void)? = nil
     ) throws -> (status: Int32, output: String) {
         let outputPath = NSTemporaryDirectory() + "hq-attack-\(UUID().uuidString)"

@@ -26,7 +26,7 @@ struct SecretExposureTests {
         let hq = ClusterAttack.hqBinary
         var dataDirectory = ""
         defer {
-            _ = try? ClusterAttack.run([hq, "db", "stop"], environment: environment)
+            _ = try? ClusterAttack.runBlocking([hq, "db", "stop"], environment: environment)
             if dataDirectory.hasPrefix(ClusterConfiguration.rootClustersDirectory + "/") {
                 try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
             }
@@ -35,14 +35,14 @@ struct SecretExposureTests {
 
         // While hq starts the cluster, record every helper's command line (initdb, pg_ctl, createdb, postgres).
         let seen = Collected()
-        let start = try ClusterAttack.run([hq, "db", "start"], environment: environment) {
+        let start = try await ClusterAttack.run([hq, "db", "start"], environment: environment) {
             for (_, line) in ClusterAttack.commandLines()
             where line.contains("initdb") || line.contains("pg_ctl") || line.contains("createdb") {
                 seen.append(line)
             }
         }
         #expect(start.status == 0, "\(start.output)")
-        let status = try ClusterAttack.run([hq, "db", "status", "--json"], environment: environment)
+        let status = try await ClusterAttack.run([hq, "db", "status", "--json"], environment: environment)
         let json = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
         let pid = Int32(json?["pid"] as? Int ?? 0)
         dataDirectory = json?["data_directory"] as? String ?? ""
@@ -67,7 +67,7 @@ struct SecretExposureTests {
         }
         // The attack itself: whoever controls the database runs a program as hq-postgres, which inherits the
         // server's environment (COPY FROM PROGRAM as the superuser).
-        let url = try ClusterAttack.run([hq, "db", "url"], environment: environment).output
+        let url = try await ClusterAttack.run([hq, "db", "url"], environment: environment).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let connection = try await PostgresConnection.connect(PostgresConfiguration(url), logger: TestDatabase.logger)
         let serverEnvironment: [String]
@@ -108,15 +108,16 @@ struct SecretExposureTests {
         clusterEnvironment["HQ_PG_DIR"] = ClusterAttack.postgresDirectory
         var dataDirectory = ""
         defer {
-            _ = try? ClusterAttack.run([ClusterAttack.hqBinary, "db", "stop"], environment: clusterEnvironment)
+            _ = try? ClusterAttack.runBlocking([ClusterAttack.hqBinary, "db", "stop"], environment: clusterEnvironment)
             if dataDirectory.hasPrefix(ClusterConfiguration.rootClustersDirectory + "/") {
                 try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
             }
             try? FileManager.default.removeItem(atPath: home)
         }
-        let start = try ClusterAttack.run([ClusterAttack.hqBinary, "db", "start"], environment: clusterEnvironment)
+        let start = try await ClusterAttack.run(
+            [ClusterAttack.hqBinary, "db", "start"], environment: clusterEnvironment)
         #expect(start.status == 0, "\(start.output)")
-        let status = try ClusterAttack.run(
+        let status = try await ClusterAttack.run(
             [ClusterAttack.hqBinary, "db", "status", "--json"], environment: clusterEnvironment)
         dataDirectory =
             (try? JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])?["data_directory"]
@@ -137,7 +138,7 @@ struct SecretExposureTests {
 
         let argvWithPassword = Collected()
         let psqlEnvironments = Collected()
-        let result = try ClusterAttack.run(
+        let result = try await ClusterAttack.run(
             [ClusterAttack.hqBinary, "db", "psql", "-X", "-A", "-t", "-c", "SELECT 'connected', pg_sleep(2)"],
             environment: environment
         ) {
