@@ -59,7 +59,8 @@ struct ChunkerTests {
 
     @Test("a word longer than the cap is cut at token boundaries, and nothing is lost")
     func hugeWord() async throws {
-        let blob = String(repeating: "abc,", count: 3_000)
+        // No whitespace, and no two stretches alike (identical chunks would be left out, see `repeats`).
+        let blob = (0..<3_000).map { "a\($0)," }.joined()
         let text = try await extract("intro\n\n" + blob)
         let chunks = Chunker(counter: Self.tokenizer, maxTokens: 256).chunks(of: text, title: "T")
         #expect(chunks.count > 10)
@@ -67,6 +68,27 @@ struct ChunkerTests {
         #expect(
             chunks.map(\.text).joined().replacingOccurrences(of: "intro", with: "")
                 == blob.trimmingCharacters(in: .whitespaces))
+    }
+
+    @Test("a paragraph pasted thousands of times gives one chunk per distinct text, in order, each sliced exactly")
+    func repeats() async throws {
+        let paragraph = "Giant document sentence number zero talks about warehouse shelving and pallet racks."
+        let markdown =
+            "# Shelving\n\nThe opening paragraph is said once.\n\n"
+            + Array(repeating: paragraph, count: 5_000).joined(separator: "\n\n")
+            + "\n\n## Closing\n\nThe closing words are said once as well."
+        let text = try await extract(markdown)
+        let chunks = Chunker(counter: Self.tokenizer, maxTokens: 256).chunks(of: text, title: "Warehouse")
+        // Without the rule this is hundreds of identical chunks; with it only the distinct texts remain.
+        #expect(chunks.count < 10, "\(chunks.count) chunks")
+        #expect(Set(chunks.map(\.contentHash)).count == chunks.count)
+        #expect(chunks.map(\.index) == Array(0..<chunks.count))
+        #expect(zip(chunks, chunks.dropFirst()).allSatisfy { $0.charStart < $1.charStart })
+        for chunk in chunks { #expect(text.slice(chunk.charStart..<chunk.charEnd) == chunk.text) }
+        // Every distinct sentence is still in some chunk: the opening, the pasted one, the closing.
+        for needle in ["opening paragraph", "warehouse shelving", "closing words"] {
+            #expect(chunks.contains { $0.text.contains(needle) }, "\(needle)")
+        }
     }
 
     @Test("the approximate counter is never below WordPiece on English prose")

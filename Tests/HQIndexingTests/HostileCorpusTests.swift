@@ -186,7 +186,12 @@ struct HostileCorpusTests {
             case nil:
                 Issue.record("unexpected source \(title)")
             }
-            if title == "Giant 20 MB" { #expect(method.contains("truncated")) }
+            if title == "Giant 20 MB" {
+                #expect(method.contains("truncated"))
+                // One sentence pasted 300,000 times: identical chunks are left out, so the HNSW graph holds no sink of
+                // thousands of identical points that could hide the control source from the dense leg.
+                #expect(chunks <= 3, "\(chunks) chunks")
+            }
         }
 
         // The control source is searchable through the SQL search the HQ UI calls.

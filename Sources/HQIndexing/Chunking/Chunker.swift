@@ -7,7 +7,8 @@ public import HQEmbedding
 /// Sizes are in model tokens: chunks aim at ``ChunkingConfiguration/targetTokens`` and never exceed the model's
 /// sequence limit *including* the title/section context prepended for embedding and the `[CLS]`/`[SEP]` tokens.
 /// When a section is cut by size, the next chunk repeats up to ``ChunkingConfiguration/overlapTokens`` of trailing
-/// sentences. Deterministic: the same text, title and settings give the same chunks.
+/// sentences. A chunk that repeats an earlier one of the source word for word (same text, same headings) is left
+/// out. Deterministic: the same text, title and settings give the same chunks.
 ///
 /// - Complexity: O(n) tokenizer work over the text, plus O(log n) re-counts for each over-long word.
 public struct Chunker: Sendable {
@@ -63,6 +64,10 @@ public struct Chunker: Sendable {
         var chunks: [Chunk] = []
         var current: [Piece] = []
         var currentTokens = 0
+        // A chunk that repeats an earlier one word for word (the same text under the same headings) is left out: it
+        // adds nothing a search could find, and thousands of identical vectors (a paragraph pasted 20,000 times) link
+        // only to each other in the HNSW graph, a sink that can hide every other source from the dense leg.
+        var seen: Set<String> = []
 
         func emit() {
             guard let first = current.first, let last = current.last else { return }
@@ -72,12 +77,14 @@ public struct Chunker: Sendable {
             let body = text.slice(range)
             let (prefix, _) = context(path)
             let input = prefix.isEmpty ? body : prefix + "\n\n" + body
+            let hash = SHA256.hex(input)
+            guard seen.insert(hash).inserted else { return }
             chunks.append(
                 Chunk(
                     index: chunks.count, text: body, sectionPath: path, charStart: range.lowerBound,
                     charEnd: range.upperBound,
                     page: text.blocks[first.block].page, tokenCount: currentTokens, embeddingInput: input,
-                    contentHash: SHA256.hex(input)))
+                    contentHash: hash))
         }
 
         for piece in pieces {
