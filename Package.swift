@@ -155,7 +155,7 @@ let package = Package(
             name: "HQNetTests", dependencies: ["HQNet", "HQEmbedding", "HQTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HQIndexingTests",
-            dependencies: ["HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
+            dependencies: ["HQCore", "HQIndexing", "HQStorage", "HQEmbedding", "HQNet", "HQTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "HQSearchTests",

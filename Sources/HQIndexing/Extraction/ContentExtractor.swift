@@ -18,10 +18,18 @@ public struct ContentExtractor: Sendable {
     /// the indexer hashes them, so a file replaced under the same name and size is never taken for unchanged.
     /// - Throws: ``IndexingError`` `.fileUnavailable`/`.tooLarge`/`.refused` from the fetcher.
     public func fileBytes(_ source: SourceContent) async throws -> Data? {
+        guard case .fetched(let file) = try await file(source, ifNoneMatch: nil) else { return nil }
+        return file.bytes
+    }
+
+    /// ``fileBytes(_:)`` asked conditionally: `.notModified` when the origin confirms the bytes still match
+    /// `validator`, nil when extraction reads no file for `source`.
+    /// - Throws: as ``fileBytes(_:)``.
+    public func file(_ source: SourceContent, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         guard source.sourceType == "asset", (source.content ?? "").isEmpty, let url = source.fileURL, !url.isEmpty,
             Self.format(of: source).isFetchable
         else { return nil }
-        return try await configuration.fetcher.fetch(url, maxBytes: configuration.maxFileBytes)
+        return try await configuration.fetcher.fetch(url, maxBytes: configuration.maxFileBytes, ifNoneMatch: validator)
     }
 
     /// Extracts the readable text of `source` with its structure.

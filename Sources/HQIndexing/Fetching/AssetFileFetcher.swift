@@ -31,12 +31,20 @@ public struct AssetFileFetcher: SourceFileFetcher {
 
     /// Routes `url` by origin.
     public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
+        switch try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) {
+        case .fetched(let file): return file.bytes
+        case .notModified, nil: return nil
+        }
+    }
+
+    /// Routes `url` by origin; links and storage objects answer conditionally, local files with their bytes.
+    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         switch FileReference(url) {
-        case .link: return try await links.fetch(url, maxBytes: maxBytes)
+        case .link: return try await links.fetch(url, maxBytes: maxBytes, ifNoneMatch: validator)
         case .object:
-            if let storage { return try await storage.fetch(url, maxBytes: maxBytes) }
-            return try await local.fetch(url, maxBytes: maxBytes)
-        case .local: return try await local.fetch(url, maxBytes: maxBytes)
+            if let storage { return try await storage.fetch(url, maxBytes: maxBytes, ifNoneMatch: validator) }
+            return try await local.fetch(url, maxBytes: maxBytes, ifNoneMatch: validator)
+        case .local: return try await local.fetch(url, maxBytes: maxBytes, ifNoneMatch: validator)
         case .refused(let reason): throw IndexingError(.refused, reason)
         }
     }

@@ -56,7 +56,18 @@ public struct LinkFetcher: SourceFileFetcher {
     /// - Throws: ``IndexingError`` `.refused` (an address, scheme or content type the rules refuse, too many
     ///   redirects), `.tooLarge`, `.fileUnavailable` (unreachable, error status; retried).
     public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
+        switch try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) {
+        case .fetched(let file): return file.bytes
+        case .notModified, nil: return nil
+        }
+    }
+
+    /// The body of the link with its strong `ETag`, or `.notModified` when the final hop answers 304 to
+    /// `If-None-Match: validator` (sent on every hop), or nil when `url` is not `http(s)`.
+    /// - Throws: as ``fetch(_:maxBytes:)``.
+    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         guard case .link(var current) = FileReference(url) else { return nil }
+        let condition = FetchedFile.strongETag(validator)
         let deadline = ContinuousClock.now + timeout
         for _ in 0...maxRedirects {
             let (components, host) = try Self.parse(current)
@@ -77,6 +88,7 @@ public struct LinkFetcher: SourceFileFetcher {
                 }
             }
             var request = HTTPClientRequest(url: current)
+            if let condition { request.headers.append((name: "If-None-Match", value: condition)) }
             request.addressPolicy = policy
             if IPAddress(host) == nil { request.pinnedAddress = addresses[0] }
             request.maxResponseBytes = maxBytes
@@ -92,6 +104,7 @@ public struct LinkFetcher: SourceFileFetcher {
                 default: throw IndexingError(.fileUnavailable, "\(host): \(error.code)")
                 }
             }
+            if response.status == 304, condition != nil { return .notModified }
             if (300..<400).contains(response.status), let location = response.header("Location") {
                 guard let next = URL(string: location, relativeTo: components.url)?.absoluteString else {
                     throw IndexingError(.refused, "\(host): redirects to a malformed location")
@@ -110,7 +123,8 @@ public struct LinkFetcher: SourceFileFetcher {
                 throw IndexingError(
                     .refused, "\(host): content type \(bare) is not read (allow it with HQ_FETCH_CONTENT_TYPES)")
             }
-            return response.body
+            return .fetched(
+                FetchedFile(bytes: response.body, validator: FetchedFile.strongETag(response.header("ETag"))))
         }
         throw IndexingError(.refused, "\(FileReference.display(url)): more than \(maxRedirects) redirects")
     }

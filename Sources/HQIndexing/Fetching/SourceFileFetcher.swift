@@ -14,6 +14,52 @@ public protocol SourceFileFetcher: Sendable {
     /// The bytes of `url`, at most `maxBytes`, or nil when this fetcher does not handle the reference.
     /// - Throws: ``IndexingError`` `.fileUnavailable`, `.tooLarge` or `.refused`.
     func fetch(_ url: String, maxBytes: Int) async throws -> Data?
+
+    /// Like ``fetch(_:maxBytes:)``, but asks the origin not to send the bytes again when they still match
+    /// `validator` (an earlier answer's ``FetchedFile/validator``); origins that cannot tell answer with the bytes.
+    func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch?
+}
+
+extension SourceFileFetcher {
+    /// Fetchers without validators always answer with the bytes.
+    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
+        try await fetch(url, maxBytes: maxBytes).map { .fetched(FetchedFile(bytes: $0, validator: nil)) }
+    }
+}
+
+/// A file's bytes with the origin's validator for them, when it gave one that is exact.
+public struct FetchedFile: Sendable, Equatable {
+    /// The bytes.
+    public var bytes: Data
+    /// A strong `ETag` the origin sent with them: a later request carrying it as `If-None-Match` is answered 304
+    /// only while the bytes are the same. Weak validators (`W/"…"`) are never kept: they promise equivalence, not
+    /// the same bytes.
+    public var validator: String?
+
+    /// Creates a fetched file.
+    public init(bytes: Data, validator: String?) {
+        self.bytes = bytes
+        self.validator = validator
+    }
+
+    /// The strong entity tag in an `ETag` header value, or nil (absent, weak, malformed, or not plain printable ASCII
+    /// of at most 200 bytes: the value goes back into a request header, so it must not carry anything else).
+    public static func strongETag(_ header: String?) -> String? {
+        guard let value = header?.trimmingCharacters(in: .whitespaces), value.utf8.count >= 2, value.utf8.count <= 200,
+            value.hasPrefix("\""), value.hasSuffix("\""),
+            value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }),
+            !value.dropFirst().dropLast().contains("\"")
+        else { return nil }
+        return value
+    }
+}
+
+/// What a conditional fetch found.
+public enum ConditionalFetch: Sendable, Equatable {
+    /// The origin confirmed the bytes still match the validator (HTTP 304); nothing was downloaded.
+    case notModified
+    /// The bytes (new, or from an origin that does not answer conditional requests).
+    case fetched(FetchedFile)
 }
 
 /// Tries fetchers in order; the first that handles a URL answers.
@@ -28,6 +74,14 @@ public struct CompositeFileFetcher: SourceFileFetcher {
     public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
         for fetcher in fetchers {
             if let data = try await fetcher.fetch(url, maxBytes: maxBytes) { return data }
+        }
+        return nil
+    }
+
+    /// The first non-nil answer of the fetchers, asked conditionally.
+    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
+        for fetcher in fetchers {
+            if let answer = try await fetcher.fetch(url, maxBytes: maxBytes, ifNoneMatch: validator) { return answer }
         }
         return nil
     }

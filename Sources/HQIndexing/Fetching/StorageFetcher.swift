@@ -60,9 +60,23 @@ public struct StorageFetcher: SourceFileFetcher {
     /// - Throws: ``IndexingError`` `.refused` for a path that may not be asked for, `.notFound` when the object does
     ///   not exist, `.tooLarge`, `.fileUnavailable` (unreachable, refused credentials, server errors; retried).
     public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
+        switch try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) {
+        case .fetched(let file): return file.bytes
+        case .notModified, nil: return nil
+        }
+    }
+
+    /// The object's bytes and strong `ETag`, or `.notModified` when Storage answers 304 to `If-None-Match:
+    /// validator` (it passes the condition to its backend, S3 or file), or nil when `url` is not an object path.
+    /// - Throws: as ``fetch(_:maxBytes:)``.
+    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         guard case .object(let path) = FileReference(url) else { return nil }
         let address = try objectURL(path)
-        var request = HTTPClientRequest(url: address, headers: [(name: "apikey", value: configuration.key)])
+        var headers = [(name: "apikey", value: configuration.key)]
+        if let validator = FetchedFile.strongETag(validator) {
+            headers.append((name: "If-None-Match", value: validator))
+        }
+        var request = HTTPClientRequest(url: address, headers: headers)
         request.bearerToken = configuration.key
         request.maxResponseBytes = maxBytes
         request.timeout = timeout
@@ -75,7 +89,11 @@ public struct StorageFetcher: SourceFileFetcher {
             default: throw IndexingError(.fileUnavailable, "storage object \(path): \(error.code)")
             }
         }
-        if response.isSuccess { return response.body }
+        if response.status == 304, validator != nil { return .notModified }
+        if response.isSuccess {
+            return .fetched(
+                FetchedFile(bytes: response.body, validator: FetchedFile.strongETag(response.header("ETag"))))
+        }
         throw Self.failure(status: response.status, body: response.body, path: path)
     }
 

@@ -147,22 +147,53 @@ extension Indexer {
         guard !leased.isEmpty else { return batch }
         let modelIDs = models.map(\.modelID)
         var unchanged: [(id: UUID, seq: Int64, hash: String)] = []
+        // What origins said of the files they sent (source → URL, strong ETag, digest of those bytes), read once per
+        // batch; a failed read only costs downloads.
+        let known = (try? await queue.fileValidators(leased.filter { $0.sourceType == "asset" }.map(\.id))) ?? [:]
+        var learned: [SourceFileValidator] = []
         for source in leased {
             try Task.checkCancellation()
             // An asset whose text comes from its file is identified by the file's bytes too: the same name and size
-            // with other bytes is a change. Reading costs I/O only; extraction and embedding are what is skipped.
-            let file: Data?
+            // with other bytes is a change. When the origin gave a strong ETag for the bytes last indexed, it is asked
+            // whether they changed (If-None-Match) instead of sending them again; a 304 stands for the same digest.
+            func hashWith(_ digest: String?) -> String {
+                source.sourceHash(
+                    models: modelIDs, chunking: configuration.chunking, maxTokens: chunker.maxTokens, fileDigest: digest
+                )
+            }
+            func isCurrent(_ hash: String) -> Bool {
+                hash == source.chunkSourceHash && source.indexedModel == finishModel
+            }
+            let cached = known[source.id].flatMap { $0.fileURL == source.sourceURI ? $0 : nil }
+            var file: Data?
+            var hash: String
             do {
-                file = try await extractor.fileBytes(source.content)
+                switch try await extractor.file(source.content, ifNoneMatch: cached?.validator) {
+                case nil:
+                    hash = hashWith(nil)
+                case .notModified:
+                    hash = hashWith(cached?.digest)
+                    if !isCurrent(hash) {
+                        // Something besides the file changed: extraction needs the bytes after all.
+                        file = try await extractor.fileBytes(source.content)
+                        hash = hashWith(file.map { $0.withUnsafeBytes(SHA256.hexDigest) })
+                    }
+                case .fetched(let fetched):
+                    file = fetched.bytes
+                    let digest = fetched.bytes.withUnsafeBytes(SHA256.hexDigest)
+                    hash = hashWith(digest)
+                    if let validator = fetched.validator, let url = source.sourceURI {
+                        learned.append(
+                            SourceFileValidator(sourceID: source.id, fileURL: url, validator: validator, digest: digest)
+                        )
+                    }
+                }
             } catch {
                 let permanent = (error as? IndexingError)?.code == .refused
                 await recordFailure(source, reason: "\(error)", permanent: permanent, into: &batch.summary)
                 continue
             }
-            let hash = source.sourceHash(
-                models: modelIDs, chunking: configuration.chunking, maxTokens: chunker.maxTokens,
-                fileDigest: file.map { $0.withUnsafeBytes(SHA256.hexDigest) })
-            if hash == source.chunkSourceHash && source.indexedModel == finishModel {
+            if isCurrent(hash) {
                 unchanged.append((source.id, source.changeSeq, hash))
                 continue
             }
@@ -174,6 +205,11 @@ extension Indexer {
             } catch {
                 let permanent = (error as? IndexingError)?.code == .refused
                 await recordFailure(source, reason: "\(error)", permanent: permanent, into: &batch.summary)
+            }
+        }
+        if !learned.isEmpty {
+            do { try await queue.recordFileValidators(learned) } catch {
+                logger.warning("file validators not recorded", metadata: ["error": "\(error)"])
             }
         }
         if !unchanged.isEmpty {

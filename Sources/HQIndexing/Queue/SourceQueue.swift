@@ -42,6 +42,39 @@ struct SourceQueue: Sendable {
         return result
     }
 
+    /// What origins last said of the sources' files (migration 025), by source.
+    func fileValidators(_ sources: [UUID]) async throws -> [UUID: SourceFileValidator] {
+        guard !sources.isEmpty else { return [:] }
+        let rows = try await pool.query(
+            """
+            SELECT source_id, file_url, validator, digest FROM public.knowledge_source_files
+             WHERE source_id = ANY(\(sources))
+            """)
+        var result: [UUID: SourceFileValidator] = [:]
+        for row in rows {
+            let (id, url, validator, digest) = try row.decode((UUID, String, String, String).self)
+            result[id] = SourceFileValidator(sourceID: id, fileURL: url, validator: validator, digest: digest)
+        }
+        return result
+    }
+
+    /// Records what origins said of files just fetched (a fact about the origin, true whether or not indexing the
+    /// source succeeds); sources deleted meanwhile are skipped.
+    func recordFileValidators(_ validators: [SourceFileValidator]) async throws {
+        guard !validators.isEmpty else { return }
+        try await pool.execute(
+            """
+            INSERT INTO public.knowledge_source_files AS f (source_id, file_url, validator, digest)
+            SELECT u.id, u.url, u.validator, u.digest
+              FROM unnest(\(validators.map(\.sourceID)), \(validators.map(\.fileURL)), \(validators.map(\.validator)),
+                          \(validators.map(\.digest))) AS u(id, url, validator, digest)
+             WHERE EXISTS (SELECT 1 FROM public.knowledge_sources s WHERE s.id = u.id)
+            ON CONFLICT (source_id) DO UPDATE
+               SET file_url = excluded.file_url, validator = excluded.validator, digest = excluded.digest,
+                   updated_at = now()
+            """)
+    }
+
     /// Marks unchanged sources indexed without rewriting their chunks, only those this worker still holds (rows
     /// locked first, so no other worker can lease them in between). Returns the ids that were finished.
     func finishUnchanged(_ sources: [(id: UUID, seq: Int64, hash: String)], model: String, method: String) async throws
@@ -124,4 +157,13 @@ struct SourceQueue: Sendable {
 struct VectorKey: Hashable, Sendable {
     var hash: String
     var model: String
+}
+
+/// What an origin said of the bytes it sent for a source's file: with `If-None-Match: validator` it answers 304 only
+/// while the bytes are still the ones whose SHA-256 is `digest`.
+struct SourceFileValidator: Sendable, Equatable {
+    var sourceID: UUID
+    var fileURL: String
+    var validator: String
+    var digest: String
 }
