@@ -35,16 +35,9 @@ struct IndexCommand: AsyncParsableCommand {
         let environment = AppEnvironment()
         try await environment.withIndexer(indexing) { indexer, url in
             if watch {
-                // The bulk lane's database sessions run at a lower priority on the embedded cluster, as `hq reindex`'s
-                // do: an edit's write must not wait for the cores behind a bulk batch's.
-                var bulk = PostgresConfiguration(url, applicationName: "hq-index-bulk")
-                bulk.serverNiceness = ReindexCommand.defaultNiceness
-                let bulkPool = PostgresPool(configuration: bulk, maxConnections: 4, logger: environment.logger)
-                defer { Task { await bulkPool.close() } }
                 try await SignalCancellation.run {
                     try await indexer.watch(
-                        listeningWith: PostgresConfiguration(url, applicationName: "hq-index-listen"),
-                        bulkLanePool: bulkPool)
+                        listeningWith: PostgresConfiguration(url, applicationName: "hq-index-listen"))
                 }
                 return
             }
@@ -188,7 +181,7 @@ extension AppEnvironment {
 
     /// Builds an indexer over a pool to the configured database and runs `body`; closes the pool afterwards.
     func withIndexer(
-        _ options: IndexingOptions, next: (any Embedder)? = nil, bulkJob: Bool = false, serverNiceness: Int32? = nil,
+        _ options: IndexingOptions, next: (any Embedder)? = nil, bulkJob: Bool = false,
         _ body: (Indexer, String) async throws -> Void
     ) async throws {
         if let type = options.type, type != "document", type != "asset" {
@@ -225,9 +218,8 @@ extension AppEnvironment {
         configuration.extraction.fetcher = try assetFileFetcher(extraRoots: options.filesRoot)
         // Four per lane (`--watch` runs an edits lane and a bulk lane): a lease, a write, the lease keeper and the
         // first bulk load's lock can be in use at once.
-        var database = PostgresConfiguration(url, applicationName: "hq-index")
-        database.serverNiceness = serverNiceness
-        let pool = PostgresPool(configuration: database, maxConnections: 8, logger: logger)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url, applicationName: "hq-index"), maxConnections: 8, logger: logger)
         let indexer = Indexer(pool: pool, embedder: embedder, configuration: configuration, logger: logger)
         do {
             try await IndexOutput.mapErrors { try await body(indexer, url) }

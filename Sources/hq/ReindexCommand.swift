@@ -53,12 +53,9 @@ struct ReindexCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "CPU niceness of this bulk job and of its sessions on a local PostgreSQL (0-19; 0 keeps it): searches and edits being indexed get the cores first.",
+            "CPU niceness of this bulk job (0-19; 0 keeps it): searches and edits being indexed get the cores first.",
             valueName: "n"))
-    var nice: Int32 = Self.defaultNiceness
-
-    /// The niceness of bulk work: `hq reindex`'s threads and database sessions, the watcher's bulk lane's sessions.
-    static let defaultNiceness: Int32 = 10
+    var nice: Int32 = 10
 
     @OptionGroup var indexing: IndexingOptions
 
@@ -92,7 +89,7 @@ struct ReindexCommand: AsyncParsableCommand {
             next = try environment.nativeEmbedder(directory: path, modelID: modelID)
         }
         let progress = ProgressReporter(enabled: !indexing.json)
-        try await environment.withIndexer(indexing, next: next, bulkJob: true, serverNiceness: nice) { indexer, _ in
+        try await environment.withIndexer(indexing, next: next, bulkJob: true) { indexer, _ in
             if next != nil {
                 let result = try await SignalCancellation.run {
                     try await indexer.changeModel(promote: !noPromote, progress: progress.report)

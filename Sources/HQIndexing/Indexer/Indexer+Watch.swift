@@ -15,14 +15,9 @@ extension Indexer {
     ///
     /// Cancel the task for a graceful shutdown (`hq index --watch` does on SIGINT/SIGTERM): the writes in flight
     /// complete and leases not yet written are released for other workers.
-    /// - Parameters:
-    ///   - configuration: where to `LISTEN` (a direct connection, not a transaction pooler); nil polls only.
-    ///   - bulkLanePool: the bulk lane's connections (for example with ``PostgresConfiguration/serverNiceness``, so the
-    ///     database's share of bulk work yields to the edits lane's); nil shares this indexer's pool.
+    /// - Parameter configuration: where to `LISTEN` (a direct connection, not a transaction pooler); nil polls only.
     /// - Throws: ``IndexingError`` `.modelMismatch`; ``PostgresError`` when the database is unreachable at start.
-    public func watch(listeningWith configuration: PostgresConfiguration?, bulkLanePool: PostgresPool? = nil)
-        async throws
-    {
+    public func watch(listeningWith configuration: PostgresConfiguration?) async throws {
         let models = try await workspaceModels()
         let current = try following(models)
         if let next = models.next, current.configuration.nextEmbedder?.modelID != next {
@@ -31,7 +26,7 @@ extension Indexer {
                 metadata: ["next": "\(next)"])
         }
         try await current.checkModel()
-        let lanes = [current.lane(.edits), current.lane(.bulk, editGraceSeconds: 2, pool: bulkLanePool)]
+        let lanes = [current.lane(.edits), current.lane(.bulk, editGraceSeconds: 2)]
         let wakes = lanes.map { _ in WakeSignal() }
         let wakeAll = { @Sendable in for wake in wakes { await wake.signal() } }
         var listener: PostgresListener?

@@ -96,12 +96,12 @@ public final class Indexer: Sendable {
 
     /// This indexer leasing only `lane`, with the lane's batch size (and, for the bulk lane, at least
     /// `editGraceSeconds` of grace for edits).
-    func lane(_ lane: QueueLane, editGraceSeconds: Double = 0, pool lanePool: PostgresPool? = nil) -> Indexer {
+    func lane(_ lane: QueueLane, editGraceSeconds: Double = 0) -> Indexer {
         var settings = configuration
         settings.lane = lane
         settings.editGraceSeconds = max(settings.editGraceSeconds, editGraceSeconds)
         if lane == .edits { settings.batchSize = max(1, min(configuration.batchSize, configuration.editBatchSize)) }
-        return Indexer(pool: lanePool ?? pool, embedder: embedder, configuration: settings, logger: logger)
+        return Indexer(pool: pool, embedder: embedder, configuration: settings, logger: logger)
     }
 
     // MARK: Model checks

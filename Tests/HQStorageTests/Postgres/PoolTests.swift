@@ -129,29 +129,5 @@ extension PostgresIntegration {
             await direct.close()
             await pool.close()
         }
-
-        @Test("serverNiceness renices a local session's postgres process (bulk work yields the cores); unset leaves it")
-        func serverNiceness() async throws {
-            var configuration = try await TestDatabase.configuration(applicationName: uniqueTableName("hq-nice"))
-            let plain = PostgresPool(configuration: configuration, maxConnections: 1, logger: TestDatabase.logger)
-            configuration.serverNiceness = 10
-            let niced = PostgresPool(configuration: configuration, maxConnections: 1, logger: TestDatabase.logger)
-            defer {
-                Task {
-                    await plain.close()
-                    await niced.close()
-                }
-            }
-            func niceness(_ pool: PostgresPool) async throws -> Int32 {
-                let pid = try await pool.query("SELECT pg_backend_pid()")[0].decode(Int32.self, column: 0)
-                errno = 0
-                let value = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid))
-                #expect(errno == 0)
-                return value
-            }
-            // The test cluster is the embedded one, reached over its Unix socket on this machine.
-            #expect(try await niceness(plain) == 0)
-            #expect(try await niceness(niced) == 10)
-        }
     }
 }

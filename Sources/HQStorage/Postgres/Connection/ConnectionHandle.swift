@@ -206,28 +206,9 @@ final class ConnectionHandle: @unchecked Sendable {
 
     /// Applies the configuration's session settings (`statement_timeout`) to a fresh session, as a bound parameter.
     private func configureSessionOnQueue() throws {
-        if let niceness = configuration.serverNiceness { lowerServerPriorityOnQueue(to: niceness) }
         guard let milliseconds = configuration.statementTimeoutMilliseconds else { return }
         let value = String(max(0, milliseconds))
         _ = try executeOnQueue("SELECT pg_catalog.set_config('statement_timeout', \(value), false)")
-    }
-
-    /// ``PostgresConfiguration/serverNiceness``: renices the session's backend when it is a local `postgres` process.
-    private func lowerServerPriorityOnQueue(to niceness: Int32) {
-        guard niceness > 0, let connection, let host = PQhost(connection).map({ String(cString: $0) }),
-            host.hasPrefix("/")
-        else { return }
-        let pid = PQbackendPID(connection)
-        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard pid > 0, comm == "postgres" else { return }
-        let target = min(niceness, 19)
-        errno = 0
-        let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid))
-        guard errno == 0, current < target else { return }
-        if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid), target) != 0 {
-            logger.debug("cannot lower the server process's priority", metadata: ["errno": "\(errno)"])
-        }
     }
 
     private func refreshCancelToken() {

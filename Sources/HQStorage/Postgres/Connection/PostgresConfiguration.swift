@@ -17,12 +17,6 @@ public struct PostgresConfiguration: Sendable {
     /// statement running longer fails with SQLSTATE 57014. nil leaves the server's setting (services set one: a
     /// hostile or unlucky request must not hold a connection for ever).
     public var statementTimeoutMilliseconds: Int?
-    /// CPU niceness (1–19) for the server process of every session, when that process runs on this machine: a
-    /// connection over a Unix socket whose backend is a `postgres` process this user may renice. Bulk work sets it so
-    /// that the database's share of it yields the cores to searches and edits, as the client's own threads do.
-    /// Niceness is only ever raised. nil, a TCP connection (the server may be elsewhere) or a process that is not
-    /// ours to renice leave the server's priority alone.
-    public var serverNiceness: Int32?
 
     /// Creates a configuration from a URL or conninfo string.
     /// - Parameters:
