@@ -170,7 +170,8 @@ let package = Package(
         .testTarget(
             name: "HQServerTests",
             dependencies: [
-                "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQIndexing", "HQSearch",
+                "HQCore", "HQServer", "HQMCP", "HQRuntime", "HQNet", "HQStorage", "HQEmbedding", "HQIndexing",
+                "HQSearch",
                 "HQKnowledge",
                 "HQTestSupport",
                 .product(name: "MCP", package: "swift-sdk"),

@@ -12,6 +12,7 @@
 #
 #   bench/freshness.sh            (needs the database from bench/search.sh: hq-bench-search load builds it)
 #   CLIENTS=0 bench/freshness.sh  (no searching clients)     BULK=0 bench/freshness.sh  (no bulk job)
+#   BIN=/path/to/.build/release bench/freshness.sh  (another build, e.g. a worktree of an older commit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-18791}
@@ -19,8 +20,11 @@ CLIENTS=${CLIENTS:-8}
 BULK=${BULK:-1}
 export HQ_ROOT=$PWD
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk (bench/search.sh installs it as root)" >&2; exit 1; }
-for product in hq hq-bench-search hq-bench-freshness; do swift build -c release --product "$product" >&2; done
-BIN=$(swift build -c release --show-bin-path)
+# BIN=<another build's bin directory> runs that build instead (an A/B of two commits on the same data).
+if [ -z "${BIN:-}" ]; then
+  for product in hq hq-bench-search hq-bench-freshness; do swift build -c release --product "$product" >&2; done
+  BIN=$(swift build -c release --show-bin-path)
+fi
 "$BIN/hq-bench-search" load
 "$BIN/hq-bench-search" copy fresh
 URL=$("$BIN/hq-bench-search" url fresh)

@@ -1,4 +1,5 @@
 import Foundation
+import HQCore
 import HQNet
 import HQStorage
 import HQTestSupport
@@ -64,7 +65,9 @@ struct GracefulShutdownTests {
         var port: Int?
         var seen = Data()
         try await Self.waitFor("hq serve to listen") {
-            seen.append(errors.fileHandleForReading.availableData)
+            // A blocking read, so on a thread of its own: never on one of the cooperative pool's few threads.
+            let handle = errors.fileHandleForReading
+            seen.append(try await BlockingWork.run { handle.availableData })
             let text = String(decoding: seen, as: UTF8.self)
             if let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 port = Int(text[range].split(separator: ":").last ?? "")
