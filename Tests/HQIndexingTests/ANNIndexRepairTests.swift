@@ -58,10 +58,18 @@ struct KilledBulkLoadTests {
 
     /// A first bulk load by a real `hq index` of 160 documents (threshold 10, so it drops and rebuilds the index).
     static func startLoader(_ db: TestDB) async throws -> Process {
-        // Enough work that the drop is seen while the loader runs, even with both of its lanes loading.
+        try await seed(db)
+        return try launchLoader(db)
+    }
+
+    /// Enough work that the drop is seen while the loader runs.
+    static func seed(_ db: TestDB) async throws {
         for i in 0..<160 {
             try await db.document("Doc \(i)", markdown: "Paragraph \(i) on supplier contracts, freight and invoices.")
         }
+    }
+
+    static func launchLoader(_ db: TestDB) throws -> Process {
         var variables = ProcessInfo.processInfo.environment
         variables["HQ_DATABASE_URL"] = db.url
         variables["HQ_EMBED_URL"] = nil
@@ -126,32 +134,50 @@ struct KilledBulkLoadTests {
     func killedDuringIndexBuild() async throws {
         let db = try await TestDB.make()
         defer { Task { await db.pool.close() } }
-        let loader = try await Self.startLoader(db)
-        let dropped = try await Self.waitForDrop(db, loader)
-        try #require(dropped, "the loader finished before its drop was seen")
-        // Once the index is dropped, the build is made to wait for this lock (CREATE INDEX takes SHARE; the loader's
-        // own writes are compatible with it), so the loader can be killed inside the build step on any machine.
+        try await Self.seed(db)
+        // Two locks make the order certain on any machine, however fast the load: the gate (SHARE on the chunks)
+        // holds the loader's first chunk write until the index is dropped and the holder has its lock; the holder
+        // (ROW EXCLUSIVE on the vectors; the loader's own writes are compatible with it) then holds the build, since
+        // CREATE INDEX takes SHARE. Without the gate a fast load could reach the build before the holder's lock.
+        let gate = PostgresPool(
+            configuration: PostgresConfiguration(db.url), maxConnections: 1, logger: TestDatabase.logger)
         let holder = PostgresPool(
             configuration: PostgresConfiguration(db.url), maxConnections: 1, logger: TestDatabase.logger)
-        defer { Task { await holder.close() } }
-        try await holder.withConnection { connection in
-            try await connection.execute("BEGIN")
-            try await connection.execute("LOCK TABLE public.knowledge_chunk_vectors IN ROW EXCLUSIVE MODE")
-            var building = false
-            for _ in 0..<6_000 where !building && loader.isRunning {
-                try await Task.sleep(for: .milliseconds(10))
-                building = try await db.scalar(
-                    Bool.self,
-                    """
-                    SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-                                    WHERE application_name = 'hq-index' AND datname = current_database()
-                                      AND query LIKE '%hq_create_ann_index%' AND wait_event_type = 'Lock')
-                    """)
+        defer {
+            Task {
+                await gate.close()
+                await holder.close()
             }
-            kill(loader.processIdentifier, SIGKILL)
-            loader.waitUntilExit()
-            try await connection.execute("ROLLBACK")
-            try #require(building, "the loader never reached the index build")
+        }
+        // A connection goes back to its pool with its transaction rolled back, so both sessions stay leased while
+        // their locks are needed.
+        let loader = try await gate.withConnection { gateSession in
+            try await gateSession.execute("BEGIN")
+            try await gateSession.execute("LOCK TABLE public.knowledge_chunks IN SHARE MODE")
+            let loader = try Self.launchLoader(db)
+            let dropped = try await Self.waitForDrop(db, loader)
+            try #require(dropped, "the loader finished before its drop was seen")
+            try await holder.withConnection { connection in
+                try await connection.execute("BEGIN")
+                try await connection.execute("LOCK TABLE public.knowledge_chunk_vectors IN ROW EXCLUSIVE MODE")
+                try await gateSession.execute("COMMIT")  // the load goes on; its build will wait for the holder
+                var building = false
+                for _ in 0..<6_000 where !building && loader.isRunning {
+                    try await Task.sleep(for: .milliseconds(10))
+                    building = try await db.scalar(
+                        Bool.self,
+                        """
+                        SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                                        WHERE application_name = 'hq-index' AND datname = current_database()
+                                          AND query LIKE '%hq_create_ann_index%' AND wait_event_type = 'Lock')
+                        """)
+                }
+                kill(loader.processIdentifier, SIGKILL)
+                loader.waitUntilExit()
+                try await connection.execute("ROLLBACK")
+                try #require(building, "the loader never reached the index build")
+            }
+            return loader
         }
         #expect(loader.terminationReason == .uncaughtSignal)
         try await Self.expectRecovered(db)
