@@ -29,14 +29,6 @@ public struct AssetFileFetcher: SourceFileFetcher {
         AssetFileFetcher(local: try! LocalFileFetcher(roots: []), links: LinkFetcher(client: client), storage: nil)
     }
 
-    /// Routes `url` by origin.
-    public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
-        switch try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) {
-        case .fetched(let file): return file.bytes
-        case .notModified, nil: return nil
-        }
-    }
-
     /// Routes `url` by origin; links and storage objects answer conditionally, local files with their bytes.
     public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         switch FileReference(url) {

@@ -52,19 +52,10 @@ public struct LinkFetcher: SourceFileFetcher {
         }.filter { !$0.isEmpty }
     }
 
-    /// The body of the link, or nil when `url` is not `http(s)`.
-    /// - Throws: ``IndexingError`` `.refused` (an address, scheme or content type the rules refuse, too many
-    ///   redirects), `.tooLarge`, `.fileUnavailable` (unreachable, error status; retried).
-    public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
-        switch try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) {
-        case .fetched(let file): return file.bytes
-        case .notModified, nil: return nil
-        }
-    }
-
     /// The body of the link with its strong `ETag`, or `.notModified` when the final hop answers 304 to
     /// `If-None-Match: validator` (sent on every hop), or nil when `url` is not `http(s)`.
-    /// - Throws: as ``fetch(_:maxBytes:)``.
+    /// - Throws: ``IndexingError`` `.refused` (an address, scheme or content type the rules refuse, too many
+    ///   redirects), `.tooLarge`, `.fileUnavailable` (unreachable, error status; retried).
     public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         guard case .link(var current) = FileReference(url) else { return nil }
         let condition = FetchedFile.strongETag(validator)

@@ -39,8 +39,13 @@ public struct LocalFileFetcher: SourceFileFetcher {
         self.resolvesObjectPaths = resolvesObjectPaths
     }
 
-    /// Reads `url` when it is a local reference (or an object path with ``resolvesObjectPaths``); nil for links.
-    public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
+    /// Reads `url` when it is a local reference (or an object path with ``resolvesObjectPaths``); nil for links. Local
+    /// files have no validator: reading and hashing them is cheap and exact, so they are always read.
+    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
+        try await read(url, maxBytes: maxBytes).map { .fetched(FetchedFile(bytes: $0, validator: nil)) }
+    }
+
+    private func read(_ url: String, maxBytes: Int) async throws -> Data? {
         let candidates: [String]
         switch FileReference(url) {
         case .local(let path):

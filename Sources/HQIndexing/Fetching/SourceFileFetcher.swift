@@ -11,19 +11,19 @@ public import Foundation
 /// `.fileUnavailable` or `.tooLarge` when the file should be reachable but is not, so the source is retried with
 /// backoff, and `.refused` when the reference may never be read (the source fails at once).
 public protocol SourceFileFetcher: Sendable {
-    /// The bytes of `url`, at most `maxBytes`, or nil when this fetcher does not handle the reference.
+    /// The bytes of `url`, at most `maxBytes`, or nil when this fetcher does not handle the reference. With a
+    /// `validator` (an earlier answer's ``FetchedFile/validator``) the origin is asked not to send the bytes again
+    /// while they still match it (`.notModified`); origins that cannot tell answer with the bytes.
     /// - Throws: ``IndexingError`` `.fileUnavailable`, `.tooLarge` or `.refused`.
-    func fetch(_ url: String, maxBytes: Int) async throws -> Data?
-
-    /// Like ``fetch(_:maxBytes:)``, but asks the origin not to send the bytes again when they still match
-    /// `validator` (an earlier answer's ``FetchedFile/validator``); origins that cannot tell answer with the bytes.
     func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch?
 }
 
 extension SourceFileFetcher {
-    /// Fetchers without validators always answer with the bytes.
-    public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
-        try await fetch(url, maxBytes: maxBytes).map { .fetched(FetchedFile(bytes: $0, validator: nil)) }
+    /// The bytes of `url`, at most `maxBytes`, or nil when this fetcher does not handle the reference.
+    /// - Throws: ``IndexingError`` `.fileUnavailable`, `.tooLarge` or `.refused`.
+    public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
+        guard case .fetched(let file) = try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) else { return nil }
+        return file.bytes
     }
 }
 
@@ -71,14 +71,6 @@ public struct CompositeFileFetcher: SourceFileFetcher {
     public init(_ fetchers: [any SourceFileFetcher]) { self.fetchers = fetchers }
 
     /// The first non-nil answer of the fetchers.
-    public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
-        for fetcher in fetchers {
-            if let data = try await fetcher.fetch(url, maxBytes: maxBytes) { return data }
-        }
-        return nil
-    }
-
-    /// The first non-nil answer of the fetchers, asked conditionally.
     public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         for fetcher in fetchers {
             if let answer = try await fetcher.fetch(url, maxBytes: maxBytes, ifNoneMatch: validator) { return answer }

@@ -56,19 +56,10 @@ public struct StorageFetcher: SourceFileFetcher {
         self.timeout = timeout
     }
 
-    /// The object's bytes, or nil when `url` is not an object path.
-    /// - Throws: ``IndexingError`` `.refused` for a path that may not be asked for, `.notFound` when the object does
-    ///   not exist, `.tooLarge`, `.fileUnavailable` (unreachable, refused credentials, server errors; retried).
-    public func fetch(_ url: String, maxBytes: Int) async throws -> Data? {
-        switch try await fetch(url, maxBytes: maxBytes, ifNoneMatch: nil) {
-        case .fetched(let file): return file.bytes
-        case .notModified, nil: return nil
-        }
-    }
-
     /// The object's bytes and strong `ETag`, or `.notModified` when Storage answers 304 to `If-None-Match:
     /// validator` (it passes the condition to its backend, S3 or file), or nil when `url` is not an object path.
-    /// - Throws: as ``fetch(_:maxBytes:)``.
+    /// - Throws: ``IndexingError`` `.refused` for a path that may not be asked for, `.notFound` when the object does
+    ///   not exist, `.tooLarge`, `.fileUnavailable` (unreachable, refused credentials, server errors; retried).
     public func fetch(_ url: String, maxBytes: Int, ifNoneMatch validator: String?) async throws -> ConditionalFetch? {
         guard case .object(let path) = FileReference(url) else { return nil }
         let address = try objectURL(path)

@@ -166,33 +166,33 @@ extension Indexer {
             }
             let cached = known[source.id].flatMap { $0.fileURL == source.sourceURI ? $0 : nil }
             var file: Data?
-            var hash: String
+            var digest: String?
+            // Takes fetched bytes: the file to extract, its digest for the hash, and what the origin said of them.
+            func take(_ answer: ConditionalFetch?) {
+                guard case .fetched(let fetched) = answer else { return }
+                file = fetched.bytes
+                let sha = fetched.bytes.withUnsafeBytes(SHA256.hexDigest)
+                digest = sha
+                if let validator = fetched.validator, let url = source.sourceURI {
+                    learned.append(
+                        SourceFileValidator(sourceID: source.id, fileURL: url, validator: validator, digest: sha))
+                }
+            }
             do {
-                switch try await extractor.file(source.content, ifNoneMatch: cached?.validator) {
-                case nil:
-                    hash = hashWith(nil)
-                case .notModified:
-                    hash = hashWith(cached?.digest)
-                    if !isCurrent(hash) {
-                        // Something besides the file changed: extraction needs the bytes after all.
-                        file = try await extractor.fileBytes(source.content)
-                        hash = hashWith(file.map { $0.withUnsafeBytes(SHA256.hexDigest) })
-                    }
-                case .fetched(let fetched):
-                    file = fetched.bytes
-                    let digest = fetched.bytes.withUnsafeBytes(SHA256.hexDigest)
-                    hash = hashWith(digest)
-                    if let validator = fetched.validator, let url = source.sourceURI {
-                        learned.append(
-                            SourceFileValidator(sourceID: source.id, fileURL: url, validator: validator, digest: digest)
-                        )
-                    }
+                let answer = try await extractor.file(source.content, ifNoneMatch: cached?.validator)
+                if answer == .notModified {
+                    digest = cached?.digest
+                    // Something besides the file changed: extraction needs the bytes after all.
+                    if !isCurrent(hashWith(digest)) { take(try await extractor.file(source.content, ifNoneMatch: nil)) }
+                } else {
+                    take(answer)
                 }
             } catch {
                 let permanent = (error as? IndexingError)?.code == .refused
                 await recordFailure(source, reason: "\(error)", permanent: permanent, into: &batch.summary)
                 continue
             }
+            let hash = hashWith(digest)
             if isCurrent(hash) {
                 unchanged.append((source.id, source.changeSeq, hash))
                 continue
